@@ -1,0 +1,16 @@
+"""minitf: the TensorFlow.js Layers API in Python, on a small engine written to be read.
+
+``import minitf as tf`` gives the ``tf`` namespace of TF.js with Python names: ``tf.tensor``,
+``tf.tidy``, ``tf.grad``, ``tf.conv2d``... This module only re-exports; nothing is defined here.
+"""
+from . import backends as _backends  # noqa: F401  (registers the numpy backend and its kernels)
+from . import dtypes, env, ops
+from .dtypes import bool_, float32, float64, int32
+from .engine.backend import backend_names, get_backend, set_backend
+from .engine.gradients import (custom_grad, grad, grads, value_and_grad, value_and_grads,
+                               variable_grads)
+from .engine.scope import dispose, keep, memory, tidy
+from .ops import *  # noqa: F401,F403
+from .tensor import DisposedTensorError, Tensor, Variable, dispose_variables
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""nn kernels (numpy reference)."""
