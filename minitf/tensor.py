@@ -255,7 +255,9 @@ class Variable(Tensor):
         from .engine import dispatch
 
         self.check_alive(f"assign to variable {self.name!r}")
-        new = dispatch.to_tensor(value, self.dtype, where=f"assign to variable {self.name!r}")
+        where = f"assign to variable {self.name!r}"
+        # A tensor must already have the variable's dtype (TF.js); plain data is converted to it.
+        new = dispatch.to_tensor(value, None if isinstance(value, Tensor) else self.dtype, where)
         if new.shape != self.shape or new.dtype != self.dtype:
             raise ValueError(
                 f"assign to variable {self.name!r}: expected shape {list(self.shape)} dtype "
