@@ -3,7 +3,7 @@
 Every other module asks this one, so a learner finds every environment switch of minitf here.
 
 - ``MINITF_BACKEND``  backend to start on (``numpy`` today; ``cpu`` and ``cuda`` come later).
-- ``MINITF_DEBUG``    ``1`` logs every kernel fallback and checks kernel outputs for NaN.
+- ``MINITF_DEBUG``    ``1`` logs the first fallback of each kernel to the numpy backend.
 - ``MINITF_SEED``     seed of the global random generator used when an op gets no ``seed``.
 """
 from __future__ import annotations
