@@ -17,7 +17,8 @@ import minitf as tf
 TRUE_COEFFS = {"a": -0.8, "b": -0.2, "c": 0.9, "d": 0.5}
 
 
-def generate_data(num_points: int, sigma: float = 0.04, seed: int = 1) -> tuple[tf.Tensor, tf.Tensor]:
+def generate_data(num_points: int, sigma: float = 0.04,
+                  seed: int = 1) -> tuple[tf.Tensor, tf.Tensor]:
     """Points of y = a x^3 + b x^2 + c x + d plus Gaussian noise, with y scaled to [-1, 1]."""
     def make() -> tuple[tf.Tensor, tf.Tensor]:
         x = tf.random_uniform([num_points], -1, 1, seed=seed)
@@ -37,8 +38,8 @@ def predict(coeffs: dict[str, tf.Variable], x: tf.Tensor) -> tf.Tensor:
 
 def train(xs: tf.Tensor, ys: tf.Tensor, steps: int, learning_rate: float) -> tuple[dict, list]:
     """Gradient descent on the mean squared error; returns the variables and the loss curve."""
-    coeffs = {k: tf.variable(tf.scalar(v), name=k) for k, v in
-              zip("abcd", tf.random_uniform([4], -1, 1, seed=7).array_sync())}
+    initial = tf.tidy(lambda: tf.random_uniform([4], -1, 1, seed=7).array_sync())
+    coeffs = {k: tf.variable(v, name=k) for k, v in zip("abcd", initial)}
     losses = []
     for _ in range(steps):
         def step() -> tf.Tensor:

@@ -12,5 +12,6 @@ from .engine.gradients import (custom_grad, grad, grads, value_and_grad, value_a
 from .engine.scope import dispose, keep, memory, tidy
 from .ops import *  # noqa: F401,F403
 from .tensor import DisposedTensorError, Tensor, Variable, dispose_variables
+from .tensor import print_tensor as print  # noqa: A001 (TF.js tf.print)
 
 __version__ = "0.1.0"

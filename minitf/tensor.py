@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from . import dtypes
 from .engine import scope
 
 if TYPE_CHECKING:
@@ -161,8 +160,10 @@ class Tensor:
     def __rmatmul__(self, other: Any) -> "Tensor": return _ops().matmul(other, self)
     def __neg__(self) -> "Tensor": return _ops().neg(self)
     def __abs__(self) -> "Tensor": return _ops().abs(self)
-    def __eq__(self, other: Any) -> "Tensor": return _ops().equal(self, other)  # type: ignore[override]
-    def __ne__(self, other: Any) -> "Tensor": return _ops().not_equal(self, other)  # type: ignore[override]
+    def __eq__(self, other: Any) -> "Tensor":
+        return _ops().equal(self, other)  # type: ignore[override]
+    def __ne__(self, other: Any) -> "Tensor":
+        return _ops().not_equal(self, other)  # type: ignore[override]
     def __gt__(self, other: Any) -> "Tensor": return _ops().greater(self, other)
     def __ge__(self, other: Any) -> "Tensor": return _ops().greater_equal(self, other)
     def __lt__(self, other: Any) -> "Tensor": return _ops().less(self, other)
@@ -202,16 +203,22 @@ class Tensor:
     def tanh(self) -> "Tensor": return _ops().tanh(self)
     def sigmoid(self) -> "Tensor": return _ops().sigmoid(self)
     def relu(self) -> "Tensor": return _ops().relu(self)
-    def clip_by_value(self, lo: float, hi: float) -> "Tensor": return _ops().clip_by_value(self, lo, hi)
+    def clip_by_value(self, lo: float, hi: float) -> "Tensor":
+        return _ops().clip_by_value(self, lo, hi)
     def cast(self, dtype: str) -> "Tensor": return _ops().cast(self, dtype)
     def to_float(self) -> "Tensor": return _ops().cast(self, "float32")
     def to_int(self) -> "Tensor": return _ops().cast(self, "int32")
     def to_bool(self) -> "Tensor": return _ops().cast(self, "bool")
-    def sum(self, axis: Any = None, keep_dims: bool = False) -> "Tensor": return _ops().sum(self, axis, keep_dims)
-    def mean(self, axis: Any = None, keep_dims: bool = False) -> "Tensor": return _ops().mean(self, axis, keep_dims)
-    def max(self, axis: Any = None, keep_dims: bool = False) -> "Tensor": return _ops().max(self, axis, keep_dims)
-    def min(self, axis: Any = None, keep_dims: bool = False) -> "Tensor": return _ops().min(self, axis, keep_dims)
-    def prod(self, axis: Any = None, keep_dims: bool = False) -> "Tensor": return _ops().prod(self, axis, keep_dims)
+    def sum(self, axis: Any = None, keep_dims: bool = False) -> "Tensor":
+        return _ops().sum(self, axis, keep_dims)
+    def mean(self, axis: Any = None, keep_dims: bool = False) -> "Tensor":
+        return _ops().mean(self, axis, keep_dims)
+    def max(self, axis: Any = None, keep_dims: bool = False) -> "Tensor":
+        return _ops().max(self, axis, keep_dims)
+    def min(self, axis: Any = None, keep_dims: bool = False) -> "Tensor":
+        return _ops().min(self, axis, keep_dims)
+    def prod(self, axis: Any = None, keep_dims: bool = False) -> "Tensor":
+        return _ops().prod(self, axis, keep_dims)
     def argmax(self, axis: int = 0) -> "Tensor": return _ops().argmax(self, axis)
     def argmin(self, axis: int = 0) -> "Tensor": return _ops().argmin(self, axis)
     def softmax(self, dim: int = -1) -> "Tensor": return _ops().softmax(self, dim)
@@ -219,7 +226,8 @@ class Tensor:
     def matmul(self, b: Any, transpose_a: bool = False, transpose_b: bool = False) -> "Tensor":
         return _ops().matmul(self, b, transpose_a, transpose_b)
     def dot(self, b: Any) -> "Tensor": return _ops().dot(self, b)
-    def transpose(self, perm: Sequence[int] | None = None) -> "Tensor": return _ops().transpose(self, perm)
+    def transpose(self, perm: Sequence[int] | None = None) -> "Tensor":
+        return _ops().transpose(self, perm)
     def reshape(self, shape: Sequence[int]) -> "Tensor": return _ops().reshape(self, shape)
     def reshape_as(self, other: "Tensor") -> "Tensor": return _ops().reshape(self, other.shape)
     def expand_dims(self, axis: int = 0) -> "Tensor": return _ops().expand_dims(self, axis)
@@ -228,14 +236,19 @@ class Tensor:
     def as1d(self) -> "Tensor": return _ops().reshape(self, [self.size])
     def as2d(self, rows: int, cols: int) -> "Tensor": return _ops().reshape(self, [rows, cols])
     def as3d(self, r: int, c: int, d: int) -> "Tensor": return _ops().reshape(self, [r, c, d])
-    def as4d(self, r: int, c: int, d: int, d2: int) -> "Tensor": return _ops().reshape(self, [r, c, d, d2])
+    def as4d(self, r: int, c: int, d: int, d2: int) -> "Tensor":
+        return _ops().reshape(self, [r, c, d, d2])
     def as_scalar(self) -> "Tensor": return _ops().reshape(self, [])
-    def gather(self, indices: Any, axis: int = 0) -> "Tensor": return _ops().gather(self, indices, axis)
-    def slice(self, begin: Any, size: Any = None) -> "Tensor": return _ops().slice(self, begin, size)
+    def gather(self, indices: Any, axis: int = 0) -> "Tensor":
+        return _ops().gather(self, indices, axis)
+    def slice(self, begin: Any, size: Any = None) -> "Tensor":
+        return _ops().slice(self, begin, size)
     def tile(self, reps: Sequence[int]) -> "Tensor": return _ops().tile(self, reps)
-    def pad(self, paddings: Any, constant_value: float = 0) -> "Tensor": return _ops().pad(self, paddings, constant_value)
+    def pad(self, paddings: Any, constant_value: float = 0) -> "Tensor":
+        return _ops().pad(self, paddings, constant_value)
     def reverse(self, axis: Any = None) -> "Tensor": return _ops().reverse(self, axis)
-    def broadcast_to(self, shape: Sequence[int]) -> "Tensor": return _ops().broadcast_to(self, shape)
+    def broadcast_to(self, shape: Sequence[int]) -> "Tensor":
+        return _ops().broadcast_to(self, shape)
 
 
 class Variable(Tensor):
@@ -285,6 +298,11 @@ def _unique_variable_name(name: str) -> str:
         n += 1
         unique = f"{name}_{n}"
     return unique
+
+
+def print_tensor(x: Tensor, verbose: bool = False) -> None:
+    """Print a tensor in TF.js's layout (``tf.print``)."""
+    x.print(verbose)
 
 
 def live_variables() -> list[Variable]:

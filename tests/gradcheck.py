@@ -44,7 +44,8 @@ def _loss_value(loss: Callable, arrays: Sequence[np.ndarray]) -> float:
     return tf.tidy(lambda: loss(*_tensors(arrays)).numpy().item())
 
 
-def analytic(fn: Callable, arrays: Sequence[np.ndarray], weights: list[np.ndarray]) -> list[np.ndarray]:
+def analytic(fn: Callable, arrays: Sequence[np.ndarray],
+             weights: list[np.ndarray]) -> list[np.ndarray]:
     """tf.grads of the weighted loss, for every float argument (others held constant)."""
     loss = _loss(fn, weights)
     floats = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
@@ -71,7 +72,8 @@ def check_gradients(fn: Callable, arrays: Sequence[np.ndarray], seed: int = 0, e
     grads = analytic(fn, arrays, weights)
     floats = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
     for g, i in zip(grads, floats):
-        assert g.shape == arrays[i].shape, f"gradient {i} has shape {g.shape}, input {arrays[i].shape}"
+        assert g.shape == arrays[i].shape, \
+            f"gradient {i} has shape {g.shape}, input {arrays[i].shape}"
         numeric = np.zeros_like(arrays[i])
         for idx in np.ndindex(arrays[i].shape):
             plus = [a.copy() for a in arrays]

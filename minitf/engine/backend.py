@@ -49,7 +49,7 @@ class Backend:
         return array
 
     def to_numpy(self, array: Any) -> np.ndarray:
-        """Convert an array of this backend to a host NumPy array (the identity for host backends)."""
+        """Convert an array of this backend to a host NumPy array (identity for host backends)."""
         return array
 
     def nbytes(self, array: Any) -> int:

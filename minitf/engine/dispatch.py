@@ -49,7 +49,8 @@ def to_tensor(value: Any, dtype: str | None = None, where: str = "op") -> Tensor
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as err:
-        raise TypeError(f"{where}: cannot convert {type(value).__name__} to a tensor: {err}") from None
+        raise TypeError(f"{where}: cannot convert {type(value).__name__} to a tensor: "
+                        f"{err}") from None
     if array.dtype == object:
         raise TypeError(f"{where}: cannot convert a ragged or non-numeric value to a tensor")
     if dtype is None:
@@ -65,7 +66,7 @@ def data_on(t: Tensor, backend: backends.Backend) -> tuple[int, backends.Backend
     if t.backend is backend:
         return t.data_id, backend
     host = t.backend.to_numpy(t.backend.read(t.data_id))
-    return backend.write(backend.from_numpy(np.ascontiguousarray(host))), backend
+    return backend.write(backend.from_numpy(np.array(host, order="C"))), backend
 
 
 def run_kernel(name: str, inputs: Mapping[str, Tensor], **attrs: Any) -> Any:
@@ -83,7 +84,7 @@ def run_kernel(name: str, inputs: Mapping[str, Tensor], **attrs: Any) -> Any:
     multi = isinstance(result, tuple)
     outputs = tuple(_wrap(name, owner, out) for out in (result if multi else (result,)))
     if tape.recording():
-        tape.record(name, inputs, outputs, attrs)
+        tape.record(name, inputs, outputs, attrs, multi_output=multi)
     return outputs if multi else outputs[0]
 
 
@@ -91,7 +92,7 @@ def _array_on(t: Tensor, backend: backends.Backend) -> Any:
     """The array of ``t`` in ``backend``'s format; a tensor from another backend is converted."""
     if t.backend is backend:
         return backend.read(t.data_id)
-    return backend.from_numpy(np.ascontiguousarray(t.backend.to_numpy(t.backend.read(t.data_id))))
+    return backend.from_numpy(np.array(t.backend.to_numpy(t.backend.read(t.data_id)), order="C"))
 
 
 def _wrap(kernel: str, backend: backends.Backend, array: Any) -> Tensor:

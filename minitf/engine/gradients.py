@@ -38,8 +38,8 @@ def gradients(f: Callable[[], Any], xs: Sequence[Tensor], dy: Any = None,
             raise TypeError(f"{where}: f must return one Tensor, got {type(y).__name__}")
         if dy is None:
             if y.size != 1 or y.rank != 0:
-                raise ValueError(f"{where}: f returned a tensor of shape {list(y.shape)}; a non-scalar "
-                                 "result needs an explicit dy of the same shape")
+                raise ValueError(f"{where}: f returned a tensor of shape {list(y.shape)}; a "
+                                 "non-scalar result needs an explicit dy of the same shape")
         else:
             dy = to_tensor(dy, where=f"{where} dy")
             if dy.shape != y.shape or dy.dtype != y.dtype:
@@ -102,7 +102,7 @@ def value_and_grad(f: Callable[[Tensor], Tensor]) -> Callable[..., tuple[Tensor,
 
 
 def value_and_grads(f: Callable[..., Tensor]) -> Callable[..., tuple[Tensor, list[Tensor]]]:
-    """``value_and_grads(f)([a, b])`` is ``(f(a, b), [df/da, df/db])`` (TF.js ``tf.valueAndGrads``)."""
+    """``value_and_grads(f)([a, b])`` is ``(f(a, b), [df/da, df/db])`` (TF.js valueAndGrads)."""
     def g(args: Sequence[Tensor], dy: Any = None) -> tuple[Tensor, list[Tensor]]:
         _check_xs(args, "tf.value_and_grads")
 

@@ -1,4 +1,5 @@
-"""Two registries, as in tfjs-core: kernels keyed by (kernel name, backend), gradients by kernel name.
+"""Two registries, as in tfjs-core: kernels keyed by (kernel name, backend), gradients by
+kernel name.
 
 A kernel maps arrays and attributes to arrays and never sees a Tensor, the tape or a scope.
 A gradient maps the upstream gradient ``dy`` and the saved tensors to input gradients and is
@@ -71,7 +72,8 @@ def find_kernel(name: str, backend: Backend) -> tuple[KernelFn, str]:
         count = backend.fallbacks.get(name, 0)
         backend.fallbacks[name] = count + 1
         if count == 0 and env.debug():
-            log.info("kernel %s: %s has none, falling back to %s", name, backend.name, backend.fallback)
+            log.info("kernel %s: %s has none, falling back to %s", name, backend.name,
+                     backend.fallback)
         return _kernels[(name, backend.fallback)], backend.fallback
     raise NotImplementedError(f"kernel {name!r} is not registered for backend {backend.name!r}")
 

@@ -155,7 +155,8 @@ def _run(name: str, fn: Callable[[], Any]) -> Any:
         raise
     if inspect.isawaitable(result):
         end_scope(scope)
-        raise TypeError("tidy: the function returned an awaitable; tidy needs a synchronous function")
+        raise TypeError("tidy: the function returned an awaitable; tidy needs a synchronous "
+                        "function")
     end_scope(scope, result)
     return result
 
@@ -192,7 +193,7 @@ def _takes_arguments(fn: Callable) -> bool:
 
 @dataclass(frozen=True)
 class MemoryInfo:
-    """What ``tf.memory()`` returns; fields also read by their TF.js names (``info['numTensors']``)."""
+    """What ``tf.memory()`` returns; fields also answer to TF.js names (``info['numTensors']``)."""
 
     num_tensors: int
     num_data_buffers: int

@@ -25,6 +25,7 @@ class TapeNode:
     attrs: dict[str, Any]
     gradient: registry.Gradient | None
     saved: tuple[Tensor, ...] = ()
+    multi_output: bool = False  # the kernel returned a tuple: its gradient gets a list of dy
     refs: int = 1  # how many tapes hold this node; the last one to release frees `saved`
 
     def __repr__(self) -> str:
@@ -85,7 +86,7 @@ def recording() -> bool:
 
 def record(kernel: str, inputs: Mapping[str, Tensor], outputs: tuple[Tensor, ...],
            attrs: dict[str, Any], gradient: registry.Gradient | None = None,
-           saved: tuple[Tensor, ...] | None = None) -> None:
+           saved: tuple[Tensor, ...] | None = None, multi_output: bool = False) -> None:
     """Append a node for one kernel call to every open tape (called by ``dispatch``)."""
     if not any(dtypes.is_float(t.dtype) for t in inputs.values()):
         return  # no gradient can flow through a node without float inputs
@@ -95,12 +96,14 @@ def record(kernel: str, inputs: Mapping[str, Tensor], outputs: tuple[Tensor, ...
     if saved is None:
         saved = tuple(_pick(name, inputs, outputs) for name in gradient.save) if gradient else ()
     shares = tuple(share(t) for t in saved)
-    node = TapeNode(kernel, tuple(inputs.values()), outputs, attrs, gradient, shares, len(_tapes))
+    node = TapeNode(kernel, tuple(inputs.values()), outputs, attrs, gradient, shares,
+                    multi_output, len(_tapes))
     for tape in _tapes:
         tape.nodes.append(node)
     if len(_tapes) > 1:  # outer tapes must see that a saved handle carries its original's value
         for original, handle in zip(saved, shares):
-            link = TapeNode("Identity", (original,), (handle,), {}, _IDENTITY, (), len(_tapes) - 1)
+            link = TapeNode("Identity", (original,), (handle,), {}, _IDENTITY, (), False,
+                            len(_tapes) - 1)
             for tape in _tapes[:-1]:
                 tape.nodes.append(link)
 
@@ -135,8 +138,9 @@ def backprop(nodes: list[TapeNode], ys: list[Tensor], xs: list[Tensor],
         if node.gradient is None:
             raise NotImplementedError(f"no gradient is registered for kernel {node.kernel!r}, "
                                       "which lies between x and y")
-        dy_list = [zeros(t.shape, t.dtype) if g is None else g for g, t in zip(dy_list, node.outputs)]
-        dy = dy_list[0] if len(dy_list) == 1 else dy_list
+        dy_list = [zeros(t.shape, t.dtype) if g is None else g
+                   for g, t in zip(dy_list, node.outputs)]
+        dy = dy_list if node.multi_output else dy_list[0]
         dxs = node.gradient.fn(dy, *node.saved, **node.attrs)
         dxs = tuple(dxs) if isinstance(dxs, (tuple, list)) else (dxs,)
         if len(dxs) != len(node.inputs):

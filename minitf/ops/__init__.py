@@ -3,17 +3,19 @@
 Each family lists its public ops in ``__all__``; this package re-exports them all, and the
 ``tf`` namespace re-exports this package.
 """
-from . import broadcast, creation, random, unary, binary, reduction, shape, linalg, conv, pool, nn
+from . import (binary, broadcast, conv, creation, indexing, linalg, nn, pool, random, reduction,
+               shape, unary)
 from .creation import *  # noqa: F401,F403
 from .random import *  # noqa: F401,F403
 from .unary import *  # noqa: F401,F403
 from .binary import *  # noqa: F401,F403
 from .reduction import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
+from .indexing import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pool import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
 
-__all__ = [name for family in (creation, random, unary, binary, reduction, shape, linalg, conv,
-                               pool, nn) for name in family.__all__]
+__all__ = [name for family in (creation, random, unary, binary, reduction, shape, indexing,
+                               linalg, conv, pool, nn) for name in family.__all__]

@@ -78,6 +78,8 @@ def _weak_dtype(number: Any, tensor_dtype: str) -> str:
         return tensor_dtype
     if isinstance(number, (float, np.floating)) and not dtypes.is_float(tensor_dtype):
         return dtypes.float32
+    if tensor_dtype == dtypes.bool_:  # an int number next to bools compares and adds as int32
+        return dtypes.int32
     return tensor_dtype
 
 

@@ -10,7 +10,8 @@ from typing import Sequence
 from ..tensor import Tensor
 
 
-def broadcast_shapes(a: Sequence[int], b: Sequence[int], op_name: str = "broadcast") -> tuple[int, ...]:
+def broadcast_shapes(a: Sequence[int], b: Sequence[int],
+                     op_name: str = "broadcast") -> tuple[int, ...]:
     """The shape NumPy broadcasting gives for ``a`` and ``b``; a clear error if incompatible."""
     out = []
     for i in range(1, max(len(a), len(b)) + 1):

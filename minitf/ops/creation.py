@@ -6,7 +6,7 @@ device backend fills memory on the device instead of copying from the host.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -20,7 +20,8 @@ __all__ = ["tensor", "tensor1d", "tensor2d", "tensor3d", "tensor4d", "tensor5d",
            "one_hot", "clone", "variable"]
 
 
-def tensor(values: TensorLike, shape: Sequence[int] | None = None, dtype: str | None = None) -> Tensor:
+def tensor(values: TensorLike, shape: Sequence[int] | None = None,
+           dtype: str | None = None) -> Tensor:
     """A tensor holding a copy of ``values`` (nested lists, a NumPy array or a number).
 
     With ``shape``, flat values are reshaped to it. Floats default to float32, as in TF.js.
@@ -50,13 +51,14 @@ def tensor(values: TensorLike, shape: Sequence[int] | None = None, dtype: str | 
             if array.size == 1:
                 array = np.full(shape, array.reshape(()))
             else:
-                raise ValueError(f"tf.tensor: based on the provided shape {list(shape)}, the tensor "
-                                 f"should have {expected} values but has {array.size}")
+                raise ValueError(f"tf.tensor: based on the provided shape {list(shape)}, the "
+                                 f"tensor should have {expected} values but has {array.size}")
         array = array.reshape(shape)
     return make_tensor(array, dtype)
 
 
-def _ranked(rank: int, values: TensorLike, shape: Sequence[int] | None, dtype: str | None) -> Tensor:
+def _ranked(rank: int, values: TensorLike, shape: Sequence[int] | None,
+            dtype: str | None) -> Tensor:
     t = tensor(values, shape, dtype)
     if t.rank != rank:
         t.dispose()
@@ -70,22 +72,26 @@ def tensor1d(values: TensorLike, dtype: str | None = None) -> Tensor:
     return _ranked(1, values, None, dtype)
 
 
-def tensor2d(values: TensorLike, shape: Sequence[int] | None = None, dtype: str | None = None) -> Tensor:
+def tensor2d(values: TensorLike, shape: Sequence[int] | None = None,
+             dtype: str | None = None) -> Tensor:
     """A rank-2 tensor (TF.js ``tf.tensor2d``)."""
     return _ranked(2, values, shape, dtype)
 
 
-def tensor3d(values: TensorLike, shape: Sequence[int] | None = None, dtype: str | None = None) -> Tensor:
+def tensor3d(values: TensorLike, shape: Sequence[int] | None = None,
+             dtype: str | None = None) -> Tensor:
     """A rank-3 tensor (TF.js ``tf.tensor3d``)."""
     return _ranked(3, values, shape, dtype)
 
 
-def tensor4d(values: TensorLike, shape: Sequence[int] | None = None, dtype: str | None = None) -> Tensor:
+def tensor4d(values: TensorLike, shape: Sequence[int] | None = None,
+             dtype: str | None = None) -> Tensor:
     """A rank-4 tensor (TF.js ``tf.tensor4d``), e.g. a batch of NHWC images."""
     return _ranked(4, values, shape, dtype)
 
 
-def tensor5d(values: TensorLike, shape: Sequence[int] | None = None, dtype: str | None = None) -> Tensor:
+def tensor5d(values: TensorLike, shape: Sequence[int] | None = None,
+             dtype: str | None = None) -> Tensor:
     """A rank-5 tensor (TF.js ``tf.tensor5d``)."""
     return _ranked(5, values, shape, dtype)
 
@@ -136,12 +142,13 @@ def range(start: float, stop: float | None = None, step: float = 1,  # noqa: A00
         start, stop = 0, start
     if step == 0:
         raise ValueError("range: step cannot be 0")
-    return run_kernel("Range", {}, start=start, stop=stop, step=step, dtype=dtypes.check(dtype, "range"))
+    return run_kernel("Range", {}, start=start, stop=stop, step=step,
+                      dtype=dtypes.check(dtype, "range"))
 
 
 @op
 def linspace(start: float, stop: float, num: int) -> Tensor:
-    """``num`` evenly spaced float32 values from ``start`` to ``stop`` inclusive (TF.js ``tf.linspace``)."""
+    """``num`` evenly spaced float32 values from ``start`` to ``stop``, both included (TF.js)."""
     if num <= 0:
         raise ValueError(f"linspace: num must be positive, got {num}")
     return run_kernel("LinSpace", {}, start=start, stop=stop, num=int(num), dtype=dtypes.float32)
@@ -177,7 +184,7 @@ def one_hot(indices: TensorLike, depth: int, on_value: float = 1, off_value: flo
 
 @op
 def clone(x: TensorLike) -> Tensor:
-    """A new tensor with the values of ``x``; gradients pass straight through (TF.js ``tf.clone``)."""
+    """A new tensor with the values of ``x``; gradients pass straight through (TF.js clone)."""
     return run_kernel("Identity", {"x": tensor_arg(x, "x", "clone")})
 
 

@@ -69,6 +69,7 @@ def random_uniform(shape: Sequence[int], minval: float = 0.0, maxval: float = 1.
     if dtype == dtypes.bool_:
         raise TypeError("random_uniform: dtype must be float32, float64 or int32")
     if maxval <= minval:
-        raise ValueError(f"random_uniform: maxval ({maxval}) must be greater than minval ({minval})")
+        raise ValueError(f"random_uniform: maxval ({maxval}) must be greater than minval "
+                         f"({minval})")
     return run_kernel("RandomUniform", {}, shape=shape_arg(shape, "random_uniform"),
                       minval=minval, maxval=maxval, seed=draw_seed(seed), dtype=dtype)

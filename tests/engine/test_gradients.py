@@ -137,3 +137,13 @@ def test_nothing_is_recorded_outside_a_gradient_scope() -> None:
 
     tf.exp(tf.tensor([1.0])).dispose()
     assert not tape.recording()
+
+
+def test_multi_output_kernels_get_a_list_of_dy_even_with_one_output() -> None:
+    x = tf.tensor([[1.0, 2.0], [3.0, 4.0]])
+    (only,) = tf.split(x, 1)
+    assert only.shape == (2, 2)
+    g = tf.grad(lambda t: tf.sum(tf.mul(tf.split(t, 1)[0], t)))(x)
+    assert g.array_sync() == [[2.0, 4.0], [6.0, 8.0]]
+    g2 = tf.grad(lambda t: tf.sum(tf.unstack(t)[1]))(x)
+    assert g2.array_sync() == [[0.0, 0.0], [1.0, 1.0]]

@@ -1,0 +1,2 @@
+"""Root conftest: import minitf once before pytest collects doctests from its modules."""
+import minitf  # noqa: F401
