@@ -34,3 +34,10 @@ def test_fit_curve_example_runs_quick_and_leaks_nothing() -> None:
     assert "besides the 4 variables: 0" in out.stdout
     first, last = map(float, re.search(r"loss: ([\d.]+) -> ([\d.]+)", out.stdout).groups())
     assert last < first
+
+
+def test_readme_python_snippet_runs(capsys) -> None:
+    text = (ROOT / "README.md").read_text()
+    snippet = re.search(r"```python\n(.+?)\n```", text, re.S).group(1)
+    exec(compile(snippet, "README.md", "exec"), {})
+    assert capsys.readouterr().out.startswith("Tensor\n    [2, 0, 6]\n")
