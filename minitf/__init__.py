@@ -13,5 +13,8 @@ from .engine.scope import dispose, keep, memory, tidy
 from .ops import *  # noqa: F401,F403
 from .tensor import DisposedTensorError, Tensor, Variable, dispose_variables
 from .tensor import print_tensor as print  # noqa: A001 (TF.js tf.print)
+from . import (activations, callbacks, constraints, initializers, layers, losses, metrics,
+               optimizers, regularizers, serialization, train)
+from .models import LayersModel, Sequential, input, model, sequential
 
 __version__ = "0.1.0"

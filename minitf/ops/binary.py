@@ -7,6 +7,8 @@ only. Gradients are written at the broadcast shape; the tape sums them back to e
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 from .. import dtypes
 from ..engine.dispatch import run_kernel
 from ..tensor import Tensor
@@ -17,7 +19,7 @@ from .creation import zeros_like
 __all__ = ["add", "sub", "mul", "div", "floor_div", "mod", "pow", "squared_difference",
            "maximum", "minimum", "clip_by_value", "where", "cast", "equal", "not_equal",
            "greater", "greater_equal", "less", "less_equal", "logical_and", "logical_or",
-           "logical_not", "logical_xor"]
+           "logical_not", "logical_xor", "add_n"]
 
 
 def _arith_args(a: TensorLike, b: TensorLike, op_name: str) -> tuple[Tensor, Tensor]:
@@ -408,3 +410,23 @@ def logical_xor(a: TensorLike, b: TensorLike) -> Tensor:
     ta, tb = _bool_arg(a, "a", "logical_xor"), _bool_arg(b, "b", "logical_xor")
     broadcast_shapes(ta.shape, tb.shape, "logical_xor")
     return run_kernel("NotEqual", {"a": ta, "b": tb})  # on bools, a xor b is a != b
+
+
+@op
+def add_n(tensors: Sequence[TensorLike]) -> Tensor:
+    """The sum of a list of tensors of one shape (TF.js ``tf.addN``).
+
+    >>> import minitf as tf
+    >>> tf.add_n([tf.tensor([1.0]), tf.tensor([2.0]), tf.tensor([3.0])]).array_sync()
+    [6.0]
+    """
+    if not tensors:
+        raise ValueError("add_n: needs at least one tensor")
+    total = tensor_arg(tensors[0], "tensors[0]", "add_n")
+    for i, t in enumerate(tensors[1:], 1):
+        other = tensor_arg(t, f"tensors[{i}]", "add_n")
+        if other.shape != total.shape:
+            raise ValueError(f"add_n: all tensors must have one shape; tensors[0] is "
+                             f"{list(total.shape)}, tensors[{i}] is {list(other.shape)}")
+        total = add(total, other)
+    return total

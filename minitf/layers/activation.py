@@ -1,0 +1,2 @@
+"""activation layers (filled in by the layer-family work)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""dropout layers (filled in by the layer-family work)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""normalization layers (filled in by the layer-family work)."""
+__all__: list[str] = []
