@@ -11,15 +11,17 @@ from .symbolic import InputLayer, Node, SymbolicTensor, input
 LayersModel = GraphModel  # the TF.js class name
 
 
-def sequential(config: dict[str, Any] | None = None, layers: Sequence[Any] | None = None,
-               name: str | None = None) -> Sequential:
+def sequential(config: dict[str, Any] | Sequence[Any] | None = None,
+               layers: Sequence[Any] | None = None, name: str | None = None) -> Sequential:
     """A Sequential model (TF.js ``tf.sequential``), optionally with its layers.
 
     >>> import minitf as tf
     >>> tf.sequential(layers=[tf.layers.dense(units=1, input_shape=[3])]).outputs[0].shape
     (None, 1)
     """
-    if config:
+    if isinstance(config, (list, tuple)):  # Keras style: tf.sequential([layer, layer])
+        layers = config
+    elif config:
         options = to_snake_keys(config)
         layers, name = options.get("layers", layers), options.get("name", name)
     return Sequential(layers, name=name)

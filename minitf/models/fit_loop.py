@@ -7,7 +7,7 @@ batch logs weighted by batch size, as TF.js's BaseLogger computes them.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -52,6 +52,39 @@ def _read(logs: dict[str, Tensor]) -> dict[str, float]:
     return values
 
 
+def _run_epochs(model: Any, callback_list: cbks.CallbackList, initial_epoch: int, epochs: int,
+                batches: Callable[[int], Iterator[tuple[int, Callable[[], dict]]]],
+                validate: Callable[[], dict[str, float]] | None) -> None:
+    """The epoch loop shared by ``fit`` and ``fit_dataset``.
+
+    ``batches(epoch)`` yields ``(batch size, step)``; each step runs in its own ``tidy`` and
+    returns kept scalar logs, which become floats for the callbacks and are then disposed.
+    """
+    model.stop_training = False
+    callback_list.on_train_begin()
+    try:
+        for epoch in range(initial_epoch, epochs):
+            callback_list.on_epoch_begin(epoch)
+            means = _Means()
+            for batch, (size, step) in enumerate(batches(epoch)):
+                batch_logs: dict[str, Any] = {"batch": batch, "size": size}
+                callback_list.on_batch_begin(batch, batch_logs)
+                values = _read(scope.tidy("batch", step))
+                means.add(values, size)
+                batch_logs.update(values)
+                callback_list.on_batch_end(batch, batch_logs)
+                if model.stop_training:
+                    break
+            epoch_logs = means.result()
+            if validate is not None:
+                epoch_logs.update(validate())
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if model.stop_training:
+                break
+    finally:
+        callback_list.on_train_end()  # closes files and progress bars even after an error
+
+
 def run_fit(model: Any, xs: list[Tensor], ys: list[Tensor], *, batch_size: int, epochs: int,
             verbose: int, callbacks: Any, validation: tuple[list[Tensor], list[Tensor]] | None,
             shuffle: bool, initial_epoch: int, steps_per_epoch: int | None,
@@ -67,36 +100,23 @@ def run_fit(model: Any, xs: list[Tensor], ys: list[Tensor], *, batch_size: int, 
         "steps": len(ranges), "batch_size": batch_size, "verbose": verbose,
         "do_validation": validation is not None, "metrics": _metric_names(model, validation)})
     rng = np.random.default_rng(draw_seed(None))
-    model.stop_training = False
-    callback_list.on_train_begin()
-    for epoch in range(initial_epoch, epochs):
-        callback_list.on_epoch_begin(epoch)
-        order = rng.permutation(num_samples) if shuffle else np.arange(num_samples)
-        means = _Means()
-        for batch, (start, end) in enumerate(ranges):
-            batch_logs: dict[str, Any] = {"batch": batch, "size": end - start}
-            callback_list.on_batch_begin(batch, batch_logs)
 
-            def step() -> dict[str, Tensor]:
+    def batches(epoch: int) -> Iterator[tuple[int, Callable[[], dict]]]:
+        order = rng.permutation(num_samples) if shuffle else np.arange(num_samples)
+        for start, end in ranges:
+            def step(start: int = start, end: int = end) -> dict[str, Tensor]:
                 index = ops.tensor(order[start:end], dtype="int32")
                 weights = None if sample_weights is None else \
                     [None if w is None else ops.gather(w, index) for w in sample_weights]
                 return train_step(model, _take(xs, index), _take(ys, index), weights)
 
-            values = _read(scope.tidy("batch", step))
-            means.add(values, end - start)
-            batch_logs.update(values)
-            callback_list.on_batch_end(batch, batch_logs)
-            if model.stop_training:
-                break
-        epoch_logs = means.result()
-        if validation is not None:
-            epoch_logs.update(run_evaluate(model, *validation, batch_size=batch_size,
-                                           prefix="val_"))
-        callback_list.on_epoch_end(epoch, epoch_logs)
-        if model.stop_training:
-            break
-    callback_list.on_train_end()
+            yield end - start, step
+
+    def validate() -> dict[str, float]:
+        return run_evaluate(model, *validation, batch_size=batch_size, prefix="val_")
+
+    _run_epochs(model, callback_list, initial_epoch, epochs, batches,
+                validate if validation is not None else None)
     return history
 
 
@@ -139,51 +159,50 @@ def run_fit_dataset(model: Any, dataset: Iterable[Any], *, epochs: int,
                     batches_per_epoch: int | None, verbose: int, callbacks: Any,
                     validation_data: Any, initial_epoch: int,
                     to_batch: Callable[[Any], tuple[list[Tensor], list[Tensor]]]) -> cbks.History:
-    """Train over an iterable of batches (``{'xs', 'ys'}`` or ``(xs, ys)``), TF.js fitDataset."""
+    """Train over an iterable of batches (``{'xs', 'ys'}`` or ``(xs, ys)``), TF.js fitDataset.
+
+    Without ``batches_per_epoch`` an epoch is one pass over ``dataset``; with it, batches are
+    drawn from one iterator that continues across epochs (so the dataset should repeat).
+    """
     history = cbks.History()
     callback_list = _callbacks(model, callbacks, verbose, history, {
         "epochs": epochs, "initial_epoch": initial_epoch, "samples": None,
         "steps": batches_per_epoch, "batch_size": None, "verbose": verbose,
         "do_validation": validation_data is not None,
         "metrics": _metric_names(model, validation_data)})
-    model.stop_training = False
-    callback_list.on_train_begin()
-    iterator = iter(dataset)
-    for epoch in range(initial_epoch, epochs):
-        callback_list.on_epoch_begin(epoch)
-        if batches_per_epoch is None:
-            iterator = iter(dataset)  # each epoch is one full pass
-        means = _Means()
-        batch = 0
-        while batches_per_epoch is None or batch < batches_per_epoch:
-            try:
-                element = next(iterator)
-            except StopIteration:
+    shared = iter(dataset)
+
+    def batches(epoch: int) -> Iterator[tuple[int, Callable[[], dict]]]:
+        iterator = iter(dataset) if batches_per_epoch is None else shared
+        count = 0
+        while batches_per_epoch is None or count < batches_per_epoch:
+            element = next(iterator, _END)
+            if element is _END:
                 if batches_per_epoch is not None:
-                    raise ValueError(f"fit_dataset: the dataset ran out after {batch} batches of "
-                                     f"epoch {epoch + 1}; batches_per_epoch={batches_per_epoch} "
-                                     "needs a longer (e.g. repeated) dataset") from None
-                break
-            xs, ys = to_batch(element)
-            size = xs[0].shape[0]
-            batch_logs: dict[str, Any] = {"batch": batch, "size": size}
-            callback_list.on_batch_begin(batch, batch_logs)
-            values = _read(scope.tidy("batch", lambda: train_step(model, xs, ys)))
-            scope.dispose([xs, ys])
-            means.add(values, size)
-            batch_logs.update(values)
-            callback_list.on_batch_end(batch, batch_logs)
-            batch += 1
-            if model.stop_training:
-                break
-        epoch_logs = means.result()
-        if validation_data is not None:
-            epoch_logs.update(run_evaluate_dataset(model, validation_data, None, to_batch, "val_"))
-        callback_list.on_epoch_end(epoch, epoch_logs)
-        if model.stop_training:
-            break
-    callback_list.on_train_end()
+                    raise ValueError(f"fit_dataset: the dataset ran out after {count} batches "
+                                     f"of epoch {epoch + 1}; batches_per_epoch="
+                                     f"{batches_per_epoch} needs a longer (repeated) dataset")
+                return
+            # converting inside the step's tidy frees the batch's tensors with the step
+            yield _batch_size(element), lambda e=element: train_step(model, *to_batch(e))
+            count += 1
+
+    def validate() -> dict[str, float]:
+        return run_evaluate_dataset(model, validation_data, None, to_batch, "val_")
+
+    _run_epochs(model, callback_list, initial_epoch, epochs, batches,
+                validate if validation_data is not None else None)
     return history
+
+
+_END = object()
+
+
+def _batch_size(element: Any) -> int:
+    xs = element["xs"] if isinstance(element, dict) else element[0]
+    while isinstance(xs, (list, tuple, dict)):
+        xs = next(iter(xs.values())) if isinstance(xs, dict) else xs[0]
+    return int(np.shape(xs)[0]) if not isinstance(xs, Tensor) else xs.shape[0]
 
 
 def run_evaluate_dataset(model: Any, dataset: Any, batches: int | None,
@@ -191,18 +210,15 @@ def run_evaluate_dataset(model: Any, dataset: Any, batches: int | None,
                          prefix: str = "") -> dict[str, float]:
     """Mean loss and metrics over an iterable of batches (or an ``(x, y)`` pair of arrays)."""
     if isinstance(dataset, (tuple, list)) and len(dataset) == 2 and not _is_batch(dataset[0]):
-        xs, ys = to_batch({"xs": dataset[0], "ys": dataset[1]})
-        try:
-            return run_evaluate(model, xs, ys, batch_size=32, prefix=prefix)
-        finally:
-            scope.dispose([xs, ys])
+        pair = {"xs": dataset[0], "ys": dataset[1]}  # validation arrays, not a dataset
+        return scope.tidy(lambda: run_evaluate(model, *to_batch(pair), batch_size=32,
+                                               prefix=prefix))
     means = _Means()
     for count, element in enumerate(dataset):
         if batches is not None and count >= batches:
             break
-        xs, ys = to_batch(element)
-        means.add(_read(test_step(model, xs, ys)), xs[0].shape[0])
-        scope.dispose([xs, ys])
+        logs = scope.tidy("evaluate_batch", lambda e=element: test_step(model, *to_batch(e)))
+        means.add(_read(logs), _batch_size(element))
     return means.result(prefix)
 
 

@@ -71,7 +71,7 @@ class GraphModel(TrainingMixin, Layer):
 
     def __init__(self, inputs: Any = None, outputs: Any = None, name: str | None = None,
                  **kwargs: Any) -> None:
-        super().__init__(name=name or unique_name("model"), **kwargs)
+        Layer.__init__(self, name=name or unique_name("model"), **kwargs)
         TrainingMixin.__init__(self)
         self.inputs: list[SymbolicTensor] = []
         self.outputs: list[SymbolicTensor] = []

@@ -124,12 +124,11 @@ class Sequential(GraphModel):
             return
         super().compile(optimizer, loss, metrics, loss_weights, **kwargs)
 
-    def _standardize(self, data: Any, kind: str, created: list) -> list:
-        if not self.built and kind == "input" and data is not None:
-            first = data[0] if isinstance(data, (list, tuple)) and data and \
-                hasattr(data[0], "shape") else data
-            self.build(tuple(first.shape) if hasattr(first, "shape") else np.shape(first))
-        return super()._standardize(data, kind, created)
+    def _build_from_data(self, x: Any) -> None:
+        if self.built or x is None:
+            return
+        first = x[0] if isinstance(x, (list, tuple)) and x and hasattr(x[0], "shape") else x
+        self.build(tuple(first.shape) if hasattr(first, "shape") else np.shape(first))
 
     def get_config(self) -> dict[str, Any]:
         """TF.js's Sequential config: the name and the layers, the first with its input shape."""

@@ -56,7 +56,7 @@ class TrainingMixin:
 
         ``loss`` is a name (both spellings), a function, a list (one per output) or a dict keyed
         by output name; ``loss_weights`` (Keras; TF.js ignores it) scales each output's loss.
-        A TF.js config dict works too: ``compile({'optimizer': 'sgd', 'loss': 'meanSquaredError'})``.
+        A TF.js config dict works too: ``compile({'optimizer': 'sgd', 'loss': 'mse'})``.
         """
         from .. import losses as loss_lib
         from .. import metrics as metric_lib
@@ -89,6 +89,9 @@ class TrainingMixin:
         self.compiled = CompiledPlan(list(names), per_output_losses, weights, resolved,
                                      loss_specs=loss, metric_specs=metrics)
 
+    def _build_from_data(self, x: Any) -> None:
+        """Models whose input shape is unknown until data arrives build here (Sequential)."""
+
     def _require_compiled(self, what: str) -> CompiledPlan:
         if self.compiled is None:
             raise RuntimeError(f"{what}: the model must be compiled first (model.compile(...))")
@@ -111,6 +114,7 @@ class TrainingMixin:
             return self.fit(x, y, **merge_config(batch_size, kwargs, "fit"))
         if kwargs:
             raise TypeError(f"fit: unknown argument(s) {sorted(kwargs)}")
+        self._build_from_data(x)
         self._require_compiled("fit")
         if self._fitting:
             raise RuntimeError("Cannot start training because another fit() call is ongoing.")
@@ -188,14 +192,10 @@ class TrainingMixin:
         else:
             raise ValueError("fit_dataset: each dataset element must be {'xs': ..., 'ys': ...} or "
                              f"an (xs, ys) pair, got {type(element).__name__}")
-        created: list[Tensor] = []
-        xs = self._standardize(x, "input", created)
-        ys = self._standardize(y, "target", created)
+        xs = self._standardize(x, "input", [])  # called inside the step's tidy, which frees them
+        ys = self._standardize(y, "target", [])
         self._check_batch(xs, ys)
-        keep_ids = {id(t) for t in created}
-        # the loop disposes what it is handed; give it copies of tensors the dataset owns
-        return ([t if id(t) in keep_ids else ops.clone(t) for t in xs],
-                [t if id(t) in keep_ids else ops.clone(t) for t in ys])
+        return xs, ys
 
     # -- evaluate / predict ---------------------------------------------------------------------
     def evaluate(self, x: Any, y: Any, batch_size: int | None = None, verbose: int = 0,
@@ -205,6 +205,7 @@ class TrainingMixin:
         if isinstance(batch_size, dict):
             options = merge_config(batch_size, {}, "evaluate")
             return self.evaluate(x, y, **options)
+        self._build_from_data(x)
         self._require_compiled("evaluate")
         created: list[Tensor] = []
         try:
@@ -234,6 +235,7 @@ class TrainingMixin:
         """Outputs for ``x``, computed in batches (TF.js ``model.predict``)."""
         if isinstance(batch_size, dict):
             return self.predict(x, **merge_config(batch_size, {}, "predict"))
+        self._build_from_data(x)
         created: list[Tensor] = []
         try:
             xs = self._standardize(x, "input", created)
@@ -244,6 +246,7 @@ class TrainingMixin:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch, without splitting it (TF.js ``predictOnBatch``)."""
+        self._build_from_data(x)
         created: list[Tensor] = []
         try:
             xs = self._standardize(x, "input", created)
@@ -256,6 +259,7 @@ class TrainingMixin:
         """One optimizer step on one batch; returns the loss, or ``[loss, *metrics]``."""
         from .train_step import train_step
 
+        self._build_from_data(x)
         self._require_compiled("train_on_batch")
         created: list[Tensor] = []
         try:
@@ -309,6 +313,8 @@ class TrainingMixin:
             tensors.append(t)
         if kind == "target":
             self._check_targets(tensors)
+        elif self.built:
+            self._check_inputs(tensors)
         return tensors
 
     def _check_targets(self, ys: list[Tensor]) -> None:
