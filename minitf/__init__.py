@@ -16,5 +16,6 @@ from .tensor import print_tensor as print  # noqa: A001 (TF.js tf.print)
 from . import (activations, callbacks, constraints, initializers, layers, losses, metrics,
                optimizers, regularizers, serialization, train)
 from .models import LayersModel, Sequential, input, model, sequential
+from .losses import Reduction
 
 __version__ = "0.1.0"

@@ -4,7 +4,8 @@
 (weighted, plus the regularization penalties), and ``optimizer.minimize``, which records the
 tape, backpropagates and updates the weights; then the weight constraints are applied. It
 returns the batch's scalar logs (loss, per-output losses, metrics), kept for the caller to read
-and dispose. ``test_step`` is the same without the tape and the update.
+and dispose. ``test_step`` is the same without the tape, the update and the regularization penalties
+(TF.js reports evaluate and val_loss without them).
 """
 from __future__ import annotations
 
@@ -37,11 +38,7 @@ def _losses_and_metrics(model: Any, outputs: list[Tensor], ys: Sequence[Tensor],
                         ops.mul(output_loss, plan.loss_weights[i]))
         for name, fn in plan.metrics[i]:
             logs[name] = ops.mean(fn(y_true, y_pred))
-    total = ops.add_n(weighted)
-    penalty = model.regularization_loss()
-    if penalty is not None:
-        total = ops.add(total, penalty)
-    return total, logs
+    return ops.add_n(weighted), logs
 
 
 def train_step(model: Any, xs: Sequence[Tensor], ys: Sequence[Tensor],
@@ -52,6 +49,9 @@ def train_step(model: Any, xs: Sequence[Tensor], ys: Sequence[Tensor],
     def loss_fn() -> Tensor:
         outputs = _outputs(model, xs, training=True)
         total, batch_logs = _losses_and_metrics(model, outputs, ys, sample_weights)
+        penalty = model.regularization_loss()  # in the training loss only, as in TF.js
+        if penalty is not None:
+            total = ops.add(total, penalty)
         logs.update({k: scope.keep(v) for k, v in batch_logs.items()})  # kept: read by the loop
         return total
 

@@ -310,12 +310,20 @@ class TrainingMixin:
                 created.append(t)
             if t.rank == 0:
                 raise ValueError(f"{kind} {name!r} must have a batch dimension, got a scalar")
+            expected = self._expected_shape(kind, len(tensors))
+            if t.rank == 1 and expected is not None and len(expected) == 2:
+                t = ops.expand_dims(t, 1)  # TF.js treats a 1-D array as one column
+                created.append(t)
             tensors.append(t)
         if kind == "target":
             self._check_targets(tensors)
         elif self.built:
             self._check_inputs(tensors)
         return tensors
+
+    def _expected_shape(self, kind: str, index: int) -> tuple | None:
+        symbols = self.inputs if kind == "input" else self.outputs
+        return tuple(symbols[index].shape) if self.built and index < len(symbols) else None
 
     def _check_targets(self, ys: list[Tensor]) -> None:
         from .graph import format_shape

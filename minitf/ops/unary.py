@@ -11,16 +11,17 @@ from .. import dtypes
 from ..engine.dispatch import run_kernel
 from ..tensor import Tensor
 from ._op import TensorLike, float_arg, gradient, op, tensor_arg
-from .binary import cast, greater, less_equal, logical_and, where
+from .binary import cast, greater, less_equal, logical_and, minimum, where
 from .broadcast import broadcast_shapes
 from .creation import zeros_like
 
 __all__ = ["neg", "abs", "sign", "square", "floor", "ceil", "round", "exp", "log", "log1p",
-           "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tanh", "sigmoid", "softplus",
+           "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tanh", "erf", "sigmoid", "softplus",
            "softsign", "relu", "relu6", "elu", "selu", "leaky_relu", "prelu", "step"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
+_TWO_OVER_SQRT_PI = 1.1283791670955126  # d/dx erf(x) = 2/sqrt(pi) e^(-x^2)
 
 
 def _numeric_arg(x: TensorLike, op_name: str) -> Tensor:
@@ -283,6 +284,25 @@ def _tanh_grad(dy: Tensor, y: Tensor) -> Tensor:
     return dy * (1 - y * y)
 
 
+@op
+def erf(x: TensorLike) -> Tensor:
+    """The Gauss error function 2/sqrt(pi) * integral of e^(-t^2) from 0 to x, in (-1, 1).
+
+    The normal CDF is 0.5 * (1 + erf(x / sqrt(2))), which the exact gelu activation uses
+    (TF.js ``tf.erf``).
+
+    >>> import minitf as tf
+    >>> tf.erf(tf.tensor([0.0])).array_sync()
+    [0.0]
+    """
+    return run_kernel("Erf", {"x": float_arg(x, "x", "erf")})
+
+
+@gradient("Erf", save=("x",))
+def _erf_grad(dy: Tensor, x: Tensor) -> Tensor:
+    return dy * exp(-(x * x)) * _TWO_OVER_SQRT_PI
+
+
 # -- activations ------------------------------------------------------------------------------
 @op
 def sigmoid(x: TensorLike) -> Tensor:
@@ -394,7 +414,9 @@ def selu(x: TensorLike) -> Tensor:
 
 @gradient("Selu", save=("x",))
 def _selu_grad(dy: Tensor, x: Tensor) -> Tensor:
-    return where(greater(x, 0), dy * SELU_SCALE, dy * exp(x) * (SELU_SCALE * SELU_ALPHA))
+    # exp of the clipped x: the branch where x > 0 is thrown away, and must not overflow
+    negative_part = exp(minimum(x, 0)) * (SELU_SCALE * SELU_ALPHA)
+    return where(greater(x, 0), dy * SELU_SCALE, dy * negative_part)
 
 
 @op

@@ -7,6 +7,8 @@ those end in ``.astype(x.dtype)``.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...dtypes import NUMPY
@@ -101,6 +103,15 @@ def cos(x: np.ndarray) -> np.ndarray:
 @register_kernel("Tanh", "numpy")
 def tanh(x: np.ndarray) -> np.ndarray:
     return np.tanh(x)
+
+
+# NumPy has no erf; math.erf is accurate to double precision.
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+@register_kernel("Erf", "numpy")
+def erf(x: np.ndarray) -> np.ndarray:
+    return _erf(x).astype(x.dtype)
 
 
 # -- unary: activations ----------------------------------------------------------------------
