@@ -17,5 +17,7 @@ from . import (activations, callbacks, constraints, initializers, layers, losses
                optimizers, regularizers, serialization, train)
 from .models import LayersModel, Sequential, input, model, sequential
 from .losses import Reduction
+from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamaxOptimizer, AdamOptimizer,
+                         MomentumOptimizer, Optimizer, RMSPropOptimizer, SGDOptimizer)
 
 __version__ = "0.1.0"

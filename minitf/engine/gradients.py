@@ -119,17 +119,15 @@ def variable_grads(f: Callable[[], Tensor], var_list: Sequence[Variable] | None 
                    ) -> tuple[Tensor, dict[str, Tensor]]:
     """``(f(), {name: df/dv})`` for trainable variables (TF.js ``tf.variableGrads``).
 
-    Without ``var_list``, every live trainable variable is considered and only those that ``f``
-    uses get an entry; variables listed explicitly always get one (zeros when unused).
+    Without ``var_list`` every live trainable variable is considered. As in TF.js, only the
+    variables that ``f`` actually uses get an entry, so an optimizer leaves the others alone.
     """
-    explicit = var_list is not None
-    variables = list(var_list) if explicit else [v for v in live_variables() if v.trainable]
+    variables = list(var_list) if var_list is not None else \
+        [v for v in live_variables() if v.trainable]
     _check_xs(variables, "tf.variable_grads")
 
     def run() -> tuple[Tensor, dict[str, Tensor]]:
         y, gs = gradients(f, variables, None, "tf.variable_grads")
-        if explicit:
-            gs = _zeros_for_missing(gs, variables)
         return y, {v.name: g for v, g in zip(variables, gs) if g is not None}
 
     return scope.tidy(run)

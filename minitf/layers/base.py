@@ -80,7 +80,7 @@ class Layer:
     def add_weight(self, name: str, shape: Sequence[int], dtype: str = "float32",
                    initializer: Any = None, regularizer: Any = None, trainable: bool = True,
                    constraint: Any = None) -> Variable:
-        """Create a weight ``<layer name>/<name>`` initialised by ``initializer`` (TF.js addWeight)."""
+        """Create the weight ``<layer name>/<name>`` from ``initializer`` (TF.js ``addWeight``)."""
         from .. import constraints, initializers, regularizers
 
         init = initializers.get(initializer or "glorot_normal")
@@ -131,7 +131,7 @@ class Layer:
         return [v.numpy() for v in self.weights]
 
     def set_weights(self, values: Sequence[Any]) -> None:
-        """Replace the weights (tensors or NumPy arrays, in ``weights`` order); shapes must match."""
+        """Replace the weights (tensors or arrays, in ``weights`` order); shapes must match."""
         weights = self.weights
         if len(values) != len(weights):
             raise ValueError(f"layer {self.name!r}: set_weights got {len(values)} arrays, the "
@@ -198,7 +198,7 @@ class Layer:
         return scope.tidy(self.name, lambda: self.call(tensors, training=training, **kwargs))
 
     def apply(self, inputs: Any, kwargs: dict[str, Any] | None = None, **more: Any) -> Any:
-        """TF.js's name for calling a layer: ``layer.apply(x)`` or ``layer.apply(x, {'training': True})``."""
+        """Call the layer the TF.js way: ``layer.apply(x, {'training': True})``."""
         options = {**(kwargs or {}), **more}
         return self(inputs, **options)
 

@@ -76,7 +76,7 @@ def test_variable_grads_uses_trainable_variables() -> None:
     assert grads["vg_w"].array_sync() == [10.0, 20.0]
     assert "vg_frozen" not in grads and "vg_unused" not in grads
     _, explicit = tf.variable_grads(lambda: tf.sum(w), [w, unused])
-    assert explicit["vg_unused"].array_sync() == [0.0]
+    assert set(explicit) == {"vg_w"}  # TF.js leaves out variables f does not use
     tf.dispose([w, frozen, unused])
 
 
