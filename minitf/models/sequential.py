@@ -56,10 +56,12 @@ class Sequential(GraphModel):
             return
         if any(existing is layer for existing in self._stack):
             raise ValueError(f"Sequential.add: layer {layer.name!r} is already in the model")
-        if not self._stack and self._input is None and layer.batch_input_shape is not None:
-            self._input = InputLayer(batch_input_shape=layer.batch_input_shape,
-                                     dtype=layer.dtype, name=f"{layer.name}_input"
-                                     ).inbound_nodes[0].output_tensors[0]
+        input_shape = layer.batch_input_shape
+        if input_shape is None and isinstance(layer, GraphModel) and len(layer.inputs) == 1:
+            input_shape = layer.inputs[0].shape  # a model added as the first layer
+        if not self._stack and self._input is None and input_shape is not None:
+            self._input = InputLayer(batch_input_shape=input_shape, dtype=layer.dtype,
+                                     name=f"{layer.name}_input").inbound_nodes[0].output_tensors[0]
         self._stack.append(layer)
         if self._input is not None:
             self._connect(layer)

@@ -58,6 +58,9 @@ def _row(fields: Sequence[str], ends: Sequence[int]) -> str:
     for i, text in enumerate(fields):
         if i > 0:
             line = line[:-1] + " "
+        if i >= len(ends):  # a field without a position is appended as it is (TF.js)
+            line += text
+            continue
         line = (line + text)[:ends[i]]
         line += " " * (ends[i] - len(line))
     return line
