@@ -9,6 +9,7 @@ counted per class for the whole process; weights are named ``<layer name>/<weigh
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar, Sequence
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from .. import ops
 from ..engine import scope
 from ..ops._op import tensor_arg
-from ..serialization import to_snake_case
+from ..serialization import to_snake_case, to_snake_keys
 from ..tensor import Tensor, Variable
 
 Shape = tuple  # a shape with None for unknown sizes (the batch): (None, 28, 28, 1)
@@ -51,6 +52,18 @@ class Layer:
     """Base class of every layer (TF.js ``tf.layers.Layer``; Keras ``keras.layers.Layer``)."""
 
     class_name: ClassVar[str] = "Layer"  # the name written in saved models
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:  # a layer built by hand must not build again on its first call
+            build = cls.__dict__["build"]
+
+            @functools.wraps(build)
+            def build_and_mark(self: "Layer", input_shape: Any) -> None:
+                build(self, input_shape)
+                self.built = True
+
+            cls.build = build_and_mark  # type: ignore[method-assign]
 
     def __init__(self, name: str | None = None, trainable: bool = True,
                  input_shape: Sequence[int | None] | None = None,
@@ -199,7 +212,7 @@ class Layer:
 
     def apply(self, inputs: Any, kwargs: dict[str, Any] | None = None, **more: Any) -> Any:
         """Call the layer the TF.js way: ``layer.apply(x, {'training': True})``."""
-        options = {**(kwargs or {}), **more}
+        options = {**to_snake_keys(kwargs or {}), **more}  # {'initialState': s} works too
         return self(inputs, **options)
 
     def maybe_build(self, input_shape: Any) -> None:
