@@ -23,6 +23,15 @@ from ..tensor import Tensor, Variable
 Shape = tuple  # a shape with None for unknown sizes (the batch): (None, 28, 28, 1)
 
 _counters: dict[str, int] = {}
+# Activity regularizers' penalties of the outputs of the current training call, and how deep
+# the layer calls are nested (a call at depth 0 starts a new forward pass).
+_activity: dict[str, Any] = {"depth": 0, "penalties": []}
+
+
+def take_activity_penalties() -> list[Tensor]:
+    """The kept activity penalties of the last training forward pass; the caller owns them."""
+    penalties, _activity["penalties"] = _activity["penalties"], []
+    return penalties
 
 
 def unique_name(prefix: str) -> str:
@@ -208,7 +217,19 @@ class Layer:
         else:
             tensors = tensor_arg(inputs, "input", self.name)
         self.maybe_build(shape_of(tensors))
-        return scope.tidy(self.name, lambda: self.call(tensors, training=training, **kwargs))
+        if training and _activity["depth"] == 0:  # a new training call: drop stale penalties
+            scope.dispose(take_activity_penalties())
+        _activity["depth"] += 1
+        try:
+            outputs = scope.tidy(self.name, lambda: self.call(tensors, training=training,
+                                                              **kwargs))
+        finally:
+            _activity["depth"] -= 1
+        if self.activity_regularizer is not None and training:
+            for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+                # kept: the enclosing model's scope would free it before the loss reads it
+                _activity["penalties"].append(scope.keep(self.activity_regularizer(out)))
+        return outputs
 
     def apply(self, inputs: Any, kwargs: dict[str, Any] | None = None, **more: Any) -> Any:
         """Call the layer the TF.js way: ``layer.apply(x, {'training': True})``."""
@@ -259,9 +280,9 @@ class Layer:
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments as a JSON-able dict with snake_case keys (Keras/TF.js)."""
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
-        if self.batch_input_shape is not None:
+        if self.batch_input_shape is not None:  # TF.js writes the dtype only along with it
             config["batch_input_shape"] = list(self.batch_input_shape)
-        config["dtype"] = self.dtype
+            config["dtype"] = self.dtype
         return config
 
     @classmethod
@@ -275,6 +296,26 @@ class Layer:
 
 def _single(values: Sequence[Any]) -> Any:
     return values[0] if len(values) == 1 else list(values)
+
+
+def data_format_arg(value: str | None, layer: Layer) -> str:
+    """'channels_last' (the default) or 'channels_first'; TF.js's camelCase is accepted."""
+    fmt = "channels_last" if value is None else to_snake_case(str(value))
+    if fmt not in ("channels_last", "channels_first"):
+        raise ValueError(f"{layer.class_name} {layer.name!r}: data_format must be 'channelsLast' "
+                         f"or 'channelsFirst', got {value!r}")
+    return fmt
+
+
+def check_rank(layer: Layer, shape: Sequence[Any], rank: int, layout: str = "",
+               at_least: bool = False) -> None:
+    """Raise a ValueError naming ``layer`` unless inputs of ``shape`` have ``rank`` axes
+    (TF.js InputSpec ndim / minNDim); ``layout`` describes the axes in the message."""
+    if len(shape) < rank or (not at_least and len(shape) != rank):
+        wanted = f"at least {rank}" if at_least else str(rank)
+        where = f" ({layout})" if layout else " (the batch axis included)"
+        raise ValueError(f"{layer.class_name} {layer.name!r}: expected inputs of rank "
+                         f"{wanted}{where}, got shape {list(shape)}")
 
 
 def layer_factory(cls: type, name: str) -> Any:

@@ -13,8 +13,7 @@ from typing import Any, Sequence
 from .. import ops
 from ..serialization import register_class
 from ..tensor import Tensor
-from .base import Layer, layer_factory
-from .reshaping import check_rank, data_format_arg
+from .base import Layer, check_rank, data_format_arg, layer_factory
 
 __all__ = ["dropout", "spatial_dropout1d", "spatial_dropout2d"]
 
@@ -127,7 +126,7 @@ class SpatialDropout2D(SpatialDropout1D):
     def __init__(self, rate: float, data_format: str = "channels_last", seed: int | None = None,
                  **base: Any) -> None:
         super().__init__(rate, seed=seed, **base)
-        self.data_format = data_format_arg(data_format, f"SpatialDropout2D {self.name!r}")
+        self.data_format = data_format_arg(data_format, self)
 
     def mask_shape(self, inputs: Tensor) -> list[int]:
         batch, channels_first, *_, channels_last = inputs.shape

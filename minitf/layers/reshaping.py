@@ -11,31 +11,11 @@ import numbers
 from typing import Any, Sequence
 
 from .. import ops
-from ..serialization import register_class, to_snake_case
+from ..serialization import register_class
 from ..tensor import Tensor
-from .base import Layer, layer_factory
+from .base import Layer, check_rank, data_format_arg, layer_factory
 
 __all__ = ["flatten", "reshape", "permute", "repeat_vector"]
-
-DATA_FORMATS = ("channels_last", "channels_first")
-
-
-def data_format_arg(value: Any, where: str) -> str:
-    """'channels_last' or 'channels_first' from either spelling (TF.js writes 'channelsLast')."""
-    key = to_snake_case(value) if isinstance(value, str) else value
-    if key not in DATA_FORMATS:
-        raise ValueError(f"{where}: data_format must be 'channelsLast' or 'channelsFirst' "
-                         f"(or 'channels_last'/'channels_first'), got {value!r}")
-    return key
-
-
-def check_rank(layer: Layer, shape: Sequence[Any], rank: int, at_least: bool = False) -> None:
-    """Raise when inputs of ``shape`` do not have ``rank`` axes (TF.js InputSpec ndim/minNDim)."""
-    if len(shape) < rank or (not at_least and len(shape) != rank):
-        wanted = f"at least {rank}" if at_least else str(rank)
-        raise ValueError(f"{layer.class_name} {layer.name!r}: expected inputs of rank {wanted} "
-                         f"(the batch axis included), got shape {list(shape)}")
-
 
 @register_class
 class Flatten(Layer):
@@ -55,7 +35,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format: str | None = None, **base: Any) -> None:
         super().__init__(**base)
-        self.data_format = None if data_format is None else data_format_arg(data_format, "Flatten")
+        self.data_format = None if data_format is None else data_format_arg(data_format, self)
 
     def call(self, inputs: Tensor, training: bool | None = None, **kwargs: Any) -> Tensor:
         check_rank(self, inputs.shape, 3, at_least=True)

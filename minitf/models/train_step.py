@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 from .. import ops
 from ..engine import scope
+from ..layers.base import take_activity_penalties
 from ..tensor import Tensor
 
 
@@ -50,8 +51,10 @@ def train_step(model: Any, xs: Sequence[Tensor], ys: Sequence[Tensor],
         outputs = _outputs(model, xs, training=True)
         total, batch_logs = _losses_and_metrics(model, outputs, ys, sample_weights)
         penalty = model.regularization_loss()  # in the training loss only, as in TF.js
-        if penalty is not None:
-            total = ops.add(total, penalty)
+        activity = take_activity_penalties()  # kept by the layers; freed with this scope
+        for extra in ([penalty] if penalty is not None else []) + activity:
+            total = ops.add(total, extra)
+        scope.dispose(activity)  # the tape needs only their ids; the sum is computed
         logs.update({k: scope.keep(v) for k, v in batch_logs.items()})  # kept: read by the loop
         return total
 

@@ -227,3 +227,22 @@ def test_fit_dataset_leaves_the_datasets_tensors_alone() -> None:
     model.fit_dataset([{"xs": tx, "ys": ty}], epochs=2, verbose=0, validation_data=(tx, ty))
     tf.dispose(model.evaluate_dataset([(tx, ty)]))
     assert not tx.is_disposed and not ty.is_disposed
+
+
+def test_activity_regularizer_adds_the_output_penalty_while_training() -> None:
+    x, y = _data(8)
+    model = tf.sequential([tf.layers.dense(units=3, input_shape=[4], activation="softmax",
+                                           activity_regularizer=tf.regularizers.l1(l1=0.5))])
+    model.compile(optimizer=tf.train.sgd(0.0), loss="categoricalCrossentropy")
+    probabilities = model.predict(x).numpy()
+    data_loss = float(tf.tidy(lambda: tf.mean(tf.metrics.categorical_crossentropy(
+        tf.tensor(y), tf.tensor(probabilities)))))
+    total = model.train_on_batch(x, y)
+    np.testing.assert_allclose(total, data_loss + 0.5 * np.abs(probabilities).sum(), rtol=1e-5)
+    assert float(model.evaluate(x, y)) == pytest.approx(data_loss, rel=1e-5)
+    model.fit(x, y, epochs=1, verbose=0)
+    before = tf.memory().num_tensors
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    model(tf.tensor(x), training=True).dispose()  # a stray training call outside fit
+    model.fit(x, y, epochs=1, verbose=0)
+    assert tf.memory().num_tensors == before
