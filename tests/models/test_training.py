@@ -243,6 +243,7 @@ def test_activity_regularizer_adds_the_output_penalty_while_training() -> None:
     model.fit(x, y, epochs=1, verbose=0)
     before = tf.memory().num_tensors
     model.fit(x, y, epochs=2, batch_size=4, verbose=0)
-    tf.tidy(lambda: model(tf.tensor(x), training=True) and None)  # a training call outside fit
+    with tf.tidy():  # a training call outside fit
+        model(tf.tensor(x), training=True)
     model.fit(x, y, epochs=1, verbose=0)
     assert tf.memory().num_tensors == before
