@@ -247,3 +247,45 @@ def test_activity_regularizer_adds_the_output_penalty_while_training() -> None:
         model(tf.tensor(x), training=True)
     model.fit(x, y, epochs=1, verbose=0)
     assert tf.memory().num_tensors == before
+
+
+def test_class_weight_scales_each_samples_loss() -> None:
+    x, y = _data(12)
+    model = _mlp(metrics=[])
+    model.compile(optimizer=tf.train.sgd(0.0), loss="categoricalCrossentropy")
+    per_sample = tf.tidy(lambda: tf.metrics.categorical_crossentropy(
+        tf.tensor(y), model.predict(x)).numpy())
+    weights = {0: 2.0, 1: 0.5, 2: 1.0}
+    expected = np.mean(per_sample * np.array([weights[c] for c in y.argmax(1)]))
+    np.testing.assert_allclose(model.train_on_batch(x, y, class_weight=weights), expected,
+                               rtol=1e-5)
+
+
+def test_initial_epoch_and_steps_per_epoch() -> None:
+    x, y = _data(40)
+    model = _mlp()
+    epochs, batches = [], []
+    model.fit(x, y, epochs=5, initial_epoch=3, batch_size=8, steps_per_epoch=2, verbose=0,
+              callbacks={"onEpochBegin": lambda e, logs: epochs.append(e),
+                         "onBatchEnd": lambda b, logs: batches.append(b)})
+    assert epochs == [3, 4] and batches == [0, 1, 0, 1]
+
+
+def test_concurrent_fit_is_refused() -> None:
+    x, y = _data(16)
+    model = _mlp()
+
+    def nested_fit(epoch: int, logs: dict) -> None:
+        with pytest.raises(RuntimeError, match="another fit\\(\\) call is ongoing"):
+            model.fit(x, y, verbose=0)
+
+    model.fit(x, y, epochs=1, verbose=0, callbacks={"onEpochEnd": nested_fit})
+
+
+def test_verbose_one_prints_the_tfjs_node_progress_lines(capsys) -> None:
+    x, y = _data(16)
+    model = _mlp()
+    model.fit(x, y, epochs=2, batch_size=8, verbose=1)
+    out = capsys.readouterr().out
+    assert "Epoch 1 / 2" in out and "Epoch 2 / 2" in out
+    assert out.count("us/step - acc=") == 2
