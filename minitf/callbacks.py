@@ -647,6 +647,28 @@ class CSVLogger(Callback):
 
 
 # -- factories: tf.callbacks.* ------------------------------------------------------------------
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate at the start of every epoch (Keras callback; TF.js
+    has none): ``schedule(epoch, learning_rate) -> new learning rate``, epoch 0-based.
+
+    >>> scheduler = LearningRateScheduler(lambda epoch, lr: lr * 0.9 if epoch > 2 else lr)
+    """
+
+    def __init__(self, schedule: Callable[[int, float], float], verbose: int = 0) -> None:
+        super().__init__()
+        self.schedule = schedule
+        self.verbose = verbose
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        optimizer = self.model.optimizer
+        if not hasattr(optimizer, "learning_rate"):
+            raise ValueError("LearningRateScheduler: the optimizer has no learning_rate")
+        rate = float(self.schedule(epoch, float(optimizer.learning_rate)))
+        optimizer.learning_rate = rate
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: learning rate {rate:.6g}")
+
+
 def early_stopping(config: dict[str, Any] | None = None, **kwargs: Any) -> EarlyStopping:
     """``tf.callbacks.earlyStopping({'monitor': 'val_acc', 'patience': 2})``, or keywords."""
     return EarlyStopping(**merge_config(config, kwargs, "early_stopping"))
@@ -672,3 +694,9 @@ def csv_logger(config: dict[str, Any] | str | None = None, **kwargs: Any) -> CSV
     if isinstance(config, (str, Path)):
         config, kwargs = None, {"filename": config, **kwargs}
     return CSVLogger(**merge_config(config, kwargs, "csv_logger"))
+
+
+def learning_rate_scheduler(schedule: Callable[[int, float], float],
+                            verbose: int = 0) -> LearningRateScheduler:
+    """Factory for :class:`LearningRateScheduler`."""
+    return LearningRateScheduler(schedule, verbose)

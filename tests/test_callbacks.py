@@ -432,3 +432,18 @@ def test_csv_logger_flushes_each_row(tmp_path: Path) -> None:
     logger.on_epoch_end(0, {"loss": 1.0})
     assert path.read_text().splitlines() == ["epoch,loss", "0,1.0"]  # file still open
     logger.on_train_end()
+
+
+def test_learning_rate_scheduler_sets_the_rate_each_epoch() -> None:
+    import numpy as np
+
+    import minitf as tf
+    from minitf.callbacks import LearningRateScheduler
+
+    model = tf.sequential([tf.layers.dense(units=1, input_shape=[2])])
+    model.compile(optimizer=tf.train.sgd(0.1), loss="meanSquaredError")
+    seen = []
+    record = {"onEpochEnd": lambda e, logs: seen.append(model.optimizer.learning_rate)}
+    model.fit(np.zeros((4, 2), np.float32), np.zeros((4, 1), np.float32), epochs=3, verbose=0,
+              callbacks=[LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1)), record])
+    assert seen == pytest.approx([0.1, 0.05, 0.1 / 3])
