@@ -235,6 +235,23 @@ class GraphModel(TrainingMixin, Layer):
 
         print_summary(self, line_length, positions, print_fn)
 
+    # -- saving --------------------------------------------------------------------------------
+    def save(self, destination: Any, include_optimizer: bool = False) -> Any:
+        """Save topology and weights (TF.js ``model.save``): ``'file:///path/dir'`` writes
+        model.json + weights.bin, ``http(s)://`` posts them, a path ending in ``.h5`` writes
+        Keras HDF5, and an IO handler (``tf.io.with_save_handler``) receives the artifacts."""
+        from ..io import save_model
+
+        return save_model(self, destination, include_optimizer=include_optimizer)
+
+    def to_json(self) -> str:
+        """The model topology as TF.js writes it in model.json (``model.toJSON()``)."""
+        import json
+
+        from ..io import model_topology
+
+        return json.dumps(model_topology(self))
+
     # -- configuration ---------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         """Keras's functional config: layers with their inbound nodes, input and output layers."""
