@@ -5,10 +5,13 @@ Every other module asks this one, so a learner finds every environment switch of
 - ``MINITF_BACKEND``  backend to start on (``numpy`` today; ``cpu`` and ``cuda`` come later).
 - ``MINITF_DEBUG``    ``1`` logs the first fallback of each kernel to the numpy backend.
 - ``MINITF_SEED``     seed of the global random generator used when an op gets no ``seed``.
+- ``MINITF_DATA``     a folder holding data set files (MNIST's IDX files...), looked at first.
+- ``XDG_CACHE_HOME``  where the cache folder ``minitf/`` goes (default ``~/.cache``).
 """
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 
 def backend_name() -> str | None:
@@ -31,3 +34,15 @@ def default_seed() -> int | None:
         return int(raw)
     except ValueError:
         raise ValueError(f"MINITF_SEED must be an integer, got {raw!r}") from None
+
+
+def data_dir() -> Path | None:
+    """The folder named by ``MINITF_DATA``, or None when unset or empty."""
+    raw = os.environ.get("MINITF_DATA", "").strip()
+    return Path(raw).expanduser() if raw else None
+
+
+def cache_dir() -> Path:
+    """minitf's cache folder: ``$XDG_CACHE_HOME/minitf``, or ``~/.cache/minitf``."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base).expanduser() if base else Path.home() / ".cache") / "minitf"
