@@ -16,7 +16,7 @@ from .tensor import print_tensor as print  # noqa: A001 (TF.js tf.print)
 from . import (activations, callbacks, constraints, initializers, layers, losses, metrics,
                optimizers, regularizers, serialization, train)
 from .models import LayersModel, Sequential, input, model, sequential
-from . import datasets, io, vis
+from . import data, datasets, io, vis
 from .io import load_layers_model
 from .io import load_layers_model as load_model
 from .losses import Reduction

@@ -7,12 +7,14 @@ batch logs weighted by batch size, as TF.js's BaseLogger computes them.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from .. import callbacks as cbks
 from .. import ops
+from ..data import Dataset
 from ..engine import scope
 from ..ops.random import draw_seed
 from ..tensor import Tensor
@@ -184,7 +186,8 @@ def run_fit_dataset(model: Any, dataset: Iterable[Any], *, epochs: int,
                                      f"{batches_per_epoch} needs a longer (repeated) dataset")
                 return
             # converting inside the step's tidy frees the batch's tensors with the step
-            yield _batch_size(element), lambda e=element: train_step(model, *to_batch(e))
+            yield _batch_size(element), lambda e=element: _on_element(
+                e, isinstance(dataset, Dataset), lambda: train_step(model, *to_batch(e)))
             count += 1
 
     def validate() -> dict[str, float]:
@@ -214,12 +217,21 @@ def run_evaluate_dataset(model: Any, dataset: Any, batches: int | None,
         return scope.tidy(lambda: run_evaluate(model, *to_batch(pair), batch_size=32,
                                                prefix=prefix))
     means = _Means()
-    for count, element in enumerate(dataset):
-        if batches is not None and count >= batches:
-            break
-        logs = scope.tidy("evaluate_batch", lambda e=element: test_step(model, *to_batch(e)))
+    for element in itertools.islice(dataset, batches):  # pulls no element beyond `batches`
+        logs = scope.tidy("evaluate_batch", lambda e=element: _on_element(
+            e, isinstance(dataset, Dataset), lambda: test_step(model, *to_batch(e))))
         means.add(_read(logs), _batch_size(element))
     return means.result(prefix)
+
+
+def _on_element(element: Any, owned: bool, step: Callable[[], Any]) -> Any:
+    """Run ``step``; then dispose the element's tensors when a tf.data Dataset handed them over
+    (its elements belong to the consumer, as in TF.js fitDataset). Plain iterables keep theirs."""
+    try:
+        return step()
+    finally:
+        if owned:
+            scope.dispose(element)
 
 
 def _is_batch(value: Any) -> bool:
