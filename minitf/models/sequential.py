@@ -137,6 +137,7 @@ class Sequential(GraphModel):
         layers = [serialize(layer) for layer in self._stack]
         if layers and self._input is not None and "batch_input_shape" not in layers[0]["config"]:
             layers[0]["config"]["batch_input_shape"] = list(self._input.shape)
+            layers[0]["config"]["dtype"] = self._input.dtype  # TF.js writes the two together
         return {"name": self.name, "layers": layers}
 
     @classmethod
