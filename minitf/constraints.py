@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from . import ops, serialization
+from . import dtypes, ops, serialization
 from .engine.scope import tidy
 from .serialization import register_class
 from .tensor import Tensor
@@ -22,7 +22,7 @@ from .tensor import Tensor
 __all__ = ["Constraint", "MaxNorm", "UnitNorm", "NonNeg", "MinMaxNorm", "max_norm", "unit_norm",
            "non_neg", "min_max_norm", "get", "serialize", "deserialize", "EPSILON"]
 
-EPSILON = 1e-7  # TF.js's backend epsilon, added to norms before dividing by them
+EPSILON = dtypes.EPSILON  # added to norms before dividing by them
 Axis = int | Sequence[int]
 
 

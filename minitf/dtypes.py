@@ -14,6 +14,10 @@ float64: DType = "float64"
 int32: DType = "int32"
 bool_: DType = "bool"
 
+#: TF.js's backend epsilon for float32 backends: the clip of probabilities in the losses, the
+#: default epsilon of every optimizer, the floor added to norms by constraints.
+EPSILON = 1e-7
+
 NUMPY = {"float32": np.float32, "float64": np.float64, "int32": np.int32, "bool": np.bool_}
 # Upcast order, as in TF.js's upcastType: bool < int32 < float32 (< float64, minitf only).
 _RANK = {"bool": 0, "int32": 1, "float32": 2, "float64": 3}

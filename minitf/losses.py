@@ -30,7 +30,7 @@ import enum
 import math
 from typing import Callable
 
-from . import ops
+from . import dtypes, ops
 from .ops._op import TensorLike, float_arg, op, tensor_arg
 from .ops.broadcast import broadcast_shapes
 from .tensor import Tensor
@@ -48,12 +48,12 @@ __all__ = ["EPSILON", "Reduction", "get", "name_of", "tfjs_name",
            "cosine_distance", "hinge_loss", "huber_loss", "log_loss", "sigmoid_cross_entropy",
            "softmax_cross_entropy"]
 
-EPSILON = 1e-7  # TF.js backend epsilon (float32 backends)
+EPSILON = dtypes.EPSILON
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
 
 
-def _pair(y_true: TensorLike, y_pred: TensorLike, name: str) -> tuple[Tensor, Tensor]:
+def check_pair(y_true: TensorLike, y_pred: TensorLike, name: str) -> tuple[Tensor, Tensor]:
     """y_true and y_pred as tensors of y_pred's float dtype, checked to have one shape."""
     p = float_arg(y_pred, "y_pred", name)
     t = tensor_arg(y_true, "y_true", name, p.dtype)
@@ -77,7 +77,7 @@ def mean_squared_error_per_sample(y_true: TensorLike, y_pred: TensorLike) -> Ten
     >>> losses.mse([[0.0, 0.0]], [[1.0, 3.0]]).array_sync()
     [5.0]
     """
-    t, p = _pair(y_true, y_pred, "mean_squared_error")
+    t, p = check_pair(y_true, y_pred, "mean_squared_error")
     return ops.mean(ops.square(p - t), -1)
 
 
@@ -89,7 +89,7 @@ def mean_absolute_error(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
     >>> losses.mean_absolute_error([[0.0, 0.0]], [[1.0, -3.0]]).array_sync()
     [2.0]
     """
-    t, p = _pair(y_true, y_pred, "mean_absolute_error")
+    t, p = check_pair(y_true, y_pred, "mean_absolute_error")
     return ops.mean(ops.abs(p - t), -1)
 
 
@@ -102,7 +102,7 @@ def mean_absolute_percentage_error(y_true: TensorLike, y_pred: TensorLike) -> Te
     >>> losses.mape([[2.0, 4.0]], [[1.0, 5.0]]).array_sync()
     [37.5]
     """
-    t, p = _pair(y_true, y_pred, "mean_absolute_percentage_error")
+    t, p = check_pair(y_true, y_pred, "mean_absolute_percentage_error")
     return 100 * ops.mean(ops.abs((t - p) / ops.maximum(ops.abs(t), EPSILON)), -1)
 
 
@@ -115,7 +115,7 @@ def mean_squared_logarithmic_error(y_true: TensorLike, y_pred: TensorLike) -> Te
     >>> round(losses.msle([[0.0]], [[1.0]]).item(), 4)
     0.4805
     """
-    t, p = _pair(y_true, y_pred, "mean_squared_logarithmic_error")
+    t, p = check_pair(y_true, y_pred, "mean_squared_logarithmic_error")
     log_p = ops.log1p(ops.maximum(p, EPSILON))
     log_t = ops.log1p(ops.maximum(t, EPSILON))
     return ops.mean(ops.square(log_p - log_t), -1)
@@ -130,7 +130,7 @@ def squared_hinge(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
     >>> losses.squared_hinge([[1.0, -1.0]], [[0.5, 1.0]]).array_sync()
     [2.125]
     """
-    t, p = _pair(y_true, y_pred, "squared_hinge")
+    t, p = check_pair(y_true, y_pred, "squared_hinge")
     return ops.mean(ops.square(ops.relu(1 - t * p)), -1)
 
 
@@ -143,7 +143,7 @@ def hinge(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
     >>> losses.hinge([[1.0, -1.0]], [[0.5, 1.0]]).array_sync()
     [1.25]
     """
-    t, p = _pair(y_true, y_pred, "hinge")
+    t, p = check_pair(y_true, y_pred, "hinge")
     return ops.mean(ops.relu(1 - t * p), -1)
 
 
@@ -157,7 +157,7 @@ def categorical_hinge(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
     >>> losses.categorical_hinge([[0.0, 1.0]], [[0.5, 1.0]]).array_sync()
     [0.5]
     """
-    t, p = _pair(y_true, y_pred, "categorical_hinge")
+    t, p = check_pair(y_true, y_pred, "categorical_hinge")
     positive = ops.sum(t * p, -1)
     negative = ops.max((1 - t) * p, -1)
     return ops.relu(1 + negative - positive)
@@ -172,7 +172,7 @@ def log_cosh(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
     >>> losses.log_cosh([[0.0]], [[0.0]]).array_sync()
     [0.0]
     """
-    t, p = _pair(y_true, y_pred, "log_cosh")
+    t, p = check_pair(y_true, y_pred, "log_cosh")
     x = p - t
     # log(cosh x) = x + log(1 + exp(-2x)) - log 2, and softplus(-2x) never overflows.
     return ops.mean(x + ops.softplus(-2 * x) - math.log(2.0), -1)
@@ -196,7 +196,7 @@ def huber(y_true: TensorLike, y_pred: TensorLike, delta: float = 1.0) -> Tensor:
     >>> losses.huber([[0.0, 0.0]], [[0.5, 3.0]]).array_sync()
     [1.3125]
     """
-    t, p = _pair(y_true, y_pred, "huber")
+    t, p = check_pair(y_true, y_pred, "huber")
     return ops.mean(_huber_elementwise(p - t, float(delta)), -1)
 
 
@@ -214,7 +214,7 @@ def categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike,
     >>> round(losses.categorical_crossentropy([[0.0, 1.0]], [[0.5, 0.5]]).item(), 4)
     0.6931
     """
-    t, p = _pair(y_true, y_pred, "categorical_crossentropy")
+    t, p = check_pair(y_true, y_pred, "categorical_crossentropy")
     if from_logits:
         return ops.softmax_cross_entropy_with_logits(t, p)
     p = p / ops.sum(p, -1, keep_dims=True)
@@ -265,7 +265,7 @@ def binary_crossentropy(y_true: TensorLike, y_pred: TensorLike,
     >>> round(losses.binary_crossentropy([[1.0, 0.0]], [[0.5, 0.5]]).item(), 4)
     0.6931
     """
-    t, p = _pair(y_true, y_pred, "binary_crossentropy")
+    t, p = check_pair(y_true, y_pred, "binary_crossentropy")
     if not from_logits:
         p = ops.clip_by_value(p, EPSILON, 1 - EPSILON)
         p = ops.log(p / (1 - p))
@@ -282,7 +282,7 @@ def kullback_leibler_divergence(y_true: TensorLike, y_pred: TensorLike) -> Tenso
     >>> losses.kld([[0.5, 0.5]], [[0.5, 0.5]]).array_sync()
     [0.0]
     """
-    t, p = _pair(y_true, y_pred, "kullback_leibler_divergence")
+    t, p = check_pair(y_true, y_pred, "kullback_leibler_divergence")
     ratio = ops.clip_by_value(t, EPSILON, 1) / ops.clip_by_value(p, EPSILON, 1)
     return ops.sum(t * ops.log(ratio), -1)
 
@@ -296,7 +296,7 @@ def poisson(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
     >>> losses.poisson([[0.0]], [[2.0]]).array_sync()
     [2.0]
     """
-    t, p = _pair(y_true, y_pred, "poisson")
+    t, p = check_pair(y_true, y_pred, "poisson")
     return ops.mean(p - t * ops.log(p + EPSILON), -1)
 
 
@@ -314,7 +314,7 @@ def cosine_proximity(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
     >>> losses.cosine_proximity([[1.0, 0.0]], [[2.0, 0.0]]).array_sync()
     [-1.0]
     """
-    t, p = _pair(y_true, y_pred, "cosine_proximity")
+    t, p = check_pair(y_true, y_pred, "cosine_proximity")
     return -ops.sum(_l2_normalize(t) * _l2_normalize(p), -1)
 
 

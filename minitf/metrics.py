@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from . import losses, ops
-from .losses import (binary_crossentropy, categorical_crossentropy, cosine_proximity,
+from .losses import (binary_crossentropy, categorical_crossentropy, check_pair, cosine_proximity,
                      mean_absolute_error, mean_absolute_percentage_error,
                      sparse_categorical_crossentropy)
 from .ops._op import TensorLike, float_arg, op, tensor_arg
@@ -36,17 +36,6 @@ mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
 cosine = cosine_proximity
-
-
-def _same_shape(y_true: TensorLike, y_pred: TensorLike, name: str) -> tuple[Tensor, Tensor]:
-    p = float_arg(y_pred, "y_pred", name)
-    t = tensor_arg(y_true, "y_true", name, p.dtype)
-    if t.shape != p.shape:
-        raise ValueError(f"{name}: y_true and y_pred must have the same shape, got y_true "
-                         f"{list(t.shape)} and y_pred {list(p.shape)}")
-    if p.rank == 0:
-        raise ValueError(f"{name}: expected inputs of shape [batch, ..., features], got scalars")
-    return t, p
 
 
 def _class_indices(y_true: TensorLike, y_pred: Tensor, name: str) -> Tensor:
@@ -71,7 +60,7 @@ def binary_accuracy(y_true: TensorLike, y_pred: TensorLike, threshold: float = 0
     >>> metrics.binary_accuracy([[1.0, 0.0]], [[0.7, 0.5]]).array_sync()
     [1.0]
     """
-    t, p = _same_shape(y_true, y_pred, "binary_accuracy")
+    t, p = check_pair(y_true, y_pred, "binary_accuracy")
     predicted = ops.cast(ops.greater(p, threshold), p.dtype)
     return ops.mean(ops.cast(ops.equal(t, predicted), p.dtype), -1)
 
@@ -85,7 +74,7 @@ def categorical_accuracy(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
     >>> metrics.categorical_accuracy([[0.0, 1.0], [1.0, 0.0]], [[0.2, 0.8], [0.4, 0.6]]).numpy()
     array([1., 0.], dtype=float32)
     """
-    t, p = _same_shape(y_true, y_pred, "categorical_accuracy")
+    t, p = check_pair(y_true, y_pred, "categorical_accuracy")
     return ops.cast(ops.equal(ops.argmax(t, -1), ops.argmax(p, -1)), p.dtype)
 
 
@@ -132,7 +121,7 @@ def top_k_categorical_accuracy(y_true: TensorLike, y_pred: TensorLike, k: int = 
     array([1.], dtype=float32)
     """
     name = "top_k_categorical_accuracy"
-    t, p = _same_shape(y_true, y_pred, name)
+    t, p = check_pair(y_true, y_pred, name)
     true_class = ops.one_hot(ops.argmax(t, -1), p.shape[-1], dtype=p.dtype)
     true_scores = ops.sum(true_class * p, -1, keep_dims=True)
     return _in_top_k(true_scores, p, _check_k(k, name))
@@ -174,7 +163,7 @@ def precision(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
     >>> metrics.precision([[1, 0, 1, 0]], [[1, 1, 1, 0]]).item()
     0.6666666865348816
     """
-    t, p = _same_shape(y_true, y_pred, "precision")
+    t, p = check_pair(y_true, y_pred, "precision")
     tp, fp = _count(t, 1, p, 1), _count(t, 0, p, 1)
     # Counts are whole numbers, so max(tp + fp, 1) only changes the 0 / 0 case, to 0.
     return tp / ops.maximum(tp + fp, 1)
@@ -189,7 +178,7 @@ def recall(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
     >>> metrics.recall([[1, 0, 1, 1]], [[1, 1, 0, 0]]).item()
     0.3333333432674408
     """
-    t, p = _same_shape(y_true, y_pred, "recall")
+    t, p = check_pair(y_true, y_pred, "recall")
     tp, fn = _count(t, 1, p, 1), _count(t, 1, p, 0)
     return tp / ops.maximum(tp + fn, 1)
 

@@ -12,14 +12,14 @@ import functools
 import math
 from typing import Any, Callable, Sequence
 
-from .. import ops
+from .. import dtypes, ops
 from ..serialization import register_class
 from ..tensor import Tensor
 from .base import Layer, layer_factory, shape_of
 
 __all__ = ["add", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]
 
-L2_EPSILON = 1e-7  # TF.js backend epsilon: the floor of the squared norm in Dot(normalize)
+L2_EPSILON = dtypes.EPSILON  # the floor of the squared norm in Dot(normalize)
 
 
 def _fmt(shapes: Sequence[Sequence[int | None]]) -> str:

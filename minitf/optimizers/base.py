@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, ClassVar, Iterable, Mapping, Sequence
 
+from .. import dtypes
 from ..engine.gradients import variable_grads
 from ..engine.scope import dispose, tidy
 from ..ops import scalar, variable, zeros_like
@@ -23,7 +24,7 @@ from ..tensor import Tensor, Variable, live_variables
 Gradients = Mapping[str, Tensor | None] | Sequence[Any]
 NamedTensor = dict[str, Any]
 
-EPSILON = 1e-7  # TF.js backend epsilon(): the default for every optimizer's epsilon
+EPSILON = dtypes.EPSILON  # the default for every optimizer's epsilon
 
 
 class Optimizer:
