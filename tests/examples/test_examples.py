@@ -43,11 +43,18 @@ def run(script: str, *args: str) -> str:
     return out.stdout
 
 
-def test_mnist_node_quick(tiny_mnist: Path, tmp_path: Path) -> None:
-    out = run("mnist_node.py", "--quick", "--data-dir", str(tiny_mnist), "--verbose", "0")
+def test_mnist_node_quick_and_save(tiny_mnist: Path, tmp_path: Path) -> None:
+    out = run("mnist_node.py", "--quick", "--data-dir", str(tiny_mnist), "--verbose", "0",
+              "--model-save-path", str(tmp_path / "mnist-model"))
     assert "Total params: 594922" in out
     loss, accuracy = map(float, re.search(r"Loss = ([\d.]+); Accuracy = ([\d.]+)", out).groups())
     assert 0 <= accuracy <= 1 and loss > 0
+    assert f"Saved model to path: {tmp_path / 'mnist-model'}" in out
+    import minitf as tf
+
+    model = tf.load_layers_model(f"file://{tmp_path / 'mnist-model'}/model.json")
+    assert model.count_params() == 594922 and model.layers[0].name == "conv2d_Conv2D1"
+    model.dispose()
 
 
 def test_mnist_node_tfjs_exact_quick(tiny_mnist: Path) -> None:

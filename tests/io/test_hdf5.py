@@ -16,6 +16,7 @@ import h5py
 import numpy as np
 import pytest
 
+import io_zoo
 import minitf as tf
 from minitf.io.hdf5 import load_h5, normalize_model_config, save_h5
 from minitf.tensor import live_variables
@@ -544,3 +545,22 @@ def test_a_failed_build_disposes_the_weights_already_created(tmp_path: Any) -> N
 
     load_fails(copy_fixture("cnn", tmp_path, edit_config(break_graph)),
                "cannot be built from its config")
+
+
+H5_LAYER_CASES = [(name, seq) for name in io_zoo.layer_types() for seq in (True, False)
+                  if not (seq and len(io_zoo.RECIPES.get(name, (None, None, [0]))[2]) > 1)]
+
+
+@pytest.mark.parametrize("name,sequential", H5_LAYER_CASES,
+                         ids=[f"{n}-{'seq' if s else 'fn'}" for n, s in H5_LAYER_CASES])
+def test_every_layer_type_round_trips_through_hdf5(name: str, sequential: bool,
+                                                   tmp_path: Any) -> None:
+    model = io_zoo.layer_model(name, sequential)
+    model.save(str(tmp_path / "m.h5"))
+    loaded = tf.load_layers_model(str(tmp_path / "m.h5"))
+    assert [w.original_name for w in loaded.weights] == [w.original_name for w in model.weights]
+    xs = io_zoo.inputs_for(model)
+    for want, got in zip(io_zoo.predict(model, xs), io_zoo.predict(loaded, xs)):
+        np.testing.assert_array_equal(got, want)
+    model.dispose()
+    loaded.dispose()
