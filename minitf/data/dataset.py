@@ -172,11 +172,7 @@ class Dataset:
             upstream = self.iterator()
             try:
                 while True:
-                    while len(buffer) < buffer_size:
-                        element = next(upstream, _END)
-                        if element is _END:
-                            break
-                        buffer.append(element)
+                    _fill(buffer, upstream, buffer_size)
                     if not buffer:
                         return
                     chosen = int(rng.integers(len(buffer)))
@@ -207,11 +203,7 @@ class Dataset:
             upstream = self.iterator()
             try:
                 while True:
-                    while len(buffer) < buffer_size:
-                        element = next(upstream, _END)
-                        if element is _END:
-                            break
-                        buffer.append(element)
+                    _fill(buffer, upstream, buffer_size)
                     if not buffer:
                         return
                     yield buffer.popleft()
@@ -375,3 +367,12 @@ def _truth(value: Any) -> bool:
 def _check_count(value: Any, where: str, name: str, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{where}: {name} must be an integer >= {minimum}, got {value!r}")
+
+
+def _fill(buffer: Any, upstream: Iterator[Any], size: int) -> None:
+    """Pull from ``upstream`` until ``buffer`` holds ``size`` elements or ``upstream`` ends."""
+    while len(buffer) < size:
+        element = next(upstream, _END)
+        if element is _END:
+            return
+        buffer.append(element)
