@@ -1,0 +1,127 @@
+"""The ``cpu`` backend's Numba kernels against the ``numpy`` reference kernels, on
+Hypothesis-drawn small shapes (strides, dilations, valid/same/explicit padding) and one
+mnist-sized case each. Skipped where numba is not installed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, reject, strategies as st
+
+pytest.importorskip("numba")
+
+from minitf.backends.cpu import conv as cpu_conv, pool as cpu_pool  # noqa: E402
+from minitf.backends.numpy import conv as np_conv, pool as np_pool  # noqa: E402
+from minitf.ops.conv import conv_padding  # noqa: E402
+
+TOL = dict(rtol=1e-4, atol=1e-4)
+
+
+def _pad(draw: st.DrawFn) -> object:
+    kind = draw(st.sampled_from(["valid", "same", "explicit"]))
+    if kind != "explicit":
+        return kind
+    sides = [draw(st.integers(0, 2)) for _ in range(4)]
+    return [[0, 0], sides[:2], sides[2:], [0, 0]]
+
+
+@st.composite
+def conv_case(draw: st.DrawFn):
+    n, c, out = draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    strides = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    dilations = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    pad = _pad(draw)
+    h, w = draw(st.integers(1, 9)), draw(st.integers(1, 9))
+    try:
+        pads, out_hw = conv_padding(pad, (h, w), (kh, kw), strides, dilations, "conv2d")
+    except ValueError:  # the filter span does not fit the padded input
+        reject()
+    seed = draw(st.integers(0, 2**16))
+    return (n, h, w, c), (kh, kw, c, out), strides, dilations, pads, out_hw, seed
+
+
+def _conv_attrs(case):
+    _, _, strides, dilations, pads, _, _ = case
+    return dict(strides=strides, pad=pads, dilations=dilations)
+
+
+def _check_conv(case, dtype=np.float32) -> None:
+    x_shape, f_shape, _, _, _, out_hw, seed = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    f = rng.standard_normal(f_shape).astype(dtype)
+    dy = rng.standard_normal((x_shape[0], *out_hw, f_shape[3])).astype(dtype)
+    attrs = _conv_attrs(case)
+    y = cpu_conv.conv2d(x, f, **attrs)
+    assert y.dtype == dtype
+    np.testing.assert_allclose(y, np_conv.conv2d(x, f, **attrs), **TOL)
+    np.testing.assert_allclose(
+        cpu_conv.conv2d_backprop_input(dy, f, input_shape=x_shape, **attrs),
+        np_conv.conv2d_backprop_input(dy, f, input_shape=x_shape, **attrs), **TOL)
+    np.testing.assert_allclose(
+        cpu_conv.conv2d_backprop_filter(x, dy, filter_shape=f_shape, **attrs),
+        np_conv.conv2d_backprop_filter(x, dy, filter_shape=f_shape, **attrs), **TOL)
+
+
+@given(conv_case(), st.sampled_from([np.float32, np.float64]))
+def test_conv_kernels_match_numpy(case, dtype) -> None:
+    _check_conv(case, dtype)
+
+
+@st.composite
+def pool_case(draw: st.DrawFn):
+    n, c = draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    size = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    strides = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    pad = draw(st.sampled_from(["valid", "same", "explicit"]))
+    if pad == "explicit":  # at most filter - 1 per side, so no window is padding only
+        pad = [[0, 0], [draw(st.integers(0, size[0] - 1)) for _ in range(2)],
+               [draw(st.integers(0, size[1] - 1)) for _ in range(2)], [0, 0]]
+    h, w = draw(st.integers(1, 9)), draw(st.integers(1, 9))
+    try:
+        pads, out_hw = conv_padding(pad, (h, w), size, strides, (1, 1), "maxPool")
+    except ValueError:  # the window does not fit the padded input
+        reject()
+    ties = draw(st.booleans())  # few distinct values, so windows hold tied maxima
+    return (n, h, w, c), size, strides, pads, out_hw, ties, draw(st.integers(0, 2**16))
+
+
+def _check_pool(case) -> None:
+    x_shape, size, strides, pads, out_hw, ties, seed = case
+    rng = np.random.default_rng(seed)
+    x = (rng.integers(0, 3, x_shape) if ties else rng.standard_normal(x_shape)).astype(np.float32)
+    dy = rng.standard_normal((x_shape[0], *out_hw, x_shape[3])).astype(np.float32)
+    attrs = dict(filter_size=size, strides=strides, pad=pads)
+    np.testing.assert_array_equal(cpu_pool.max_pool(x, **attrs), np_pool.max_pool(x, **attrs))
+    np.testing.assert_allclose(cpu_pool.max_pool_grad(dy, x, **attrs),
+                               np_pool.max_pool_grad(dy, x, **attrs), **TOL)
+
+
+@given(pool_case())
+def test_max_pool_kernels_match_numpy(case) -> None:
+    _check_pool(case)
+
+
+@pytest.mark.parametrize("x_shape, out", [((8, 28, 28, 1), 32), ((8, 26, 26, 32), 32),
+                                          ((8, 12, 12, 32), 64), ((8, 10, 10, 64), 64)])
+def test_conv_mnist_sizes(x_shape, out) -> None:
+    pads, out_hw = conv_padding("valid", x_shape[1:3], (3, 3), (1, 1), (1, 1), "conv2d")
+    _check_conv((x_shape, (3, 3, x_shape[3], out), (1, 1), (1, 1), pads, out_hw, 0))
+
+
+def test_max_pool_mnist_size() -> None:
+    pads, out_hw = conv_padding("valid", (24, 24), (2, 2), (2, 2), (1, 1), "maxPool")
+    _check_pool(((8, 24, 24, 64), (2, 2), (2, 2), pads, out_hw, True, 0))
+    _check_pool(((8, 24, 24, 64), (2, 2), (2, 2), pads, out_hw, False, 1))
+
+
+def test_cpu_backend_registered_and_falls_back() -> None:
+    from minitf.engine.backend import backend_names, get_backend_instance
+    from minitf.engine.registry import find_kernel
+
+    assert "cpu" in backend_names()
+    backend = get_backend_instance("cpu")
+    assert find_kernel("Conv2D", backend)[1] == "cpu"
+    assert find_kernel("MaxPool", backend)[1] == "cpu"
+    assert find_kernel("Add", backend)[1] == "numpy"
