@@ -3,6 +3,10 @@
 ``import minitf as tf`` gives the ``tf`` namespace of TF.js with Python names: ``tf.tensor``,
 ``tf.tidy``, ``tf.grad``, ``tf.conv2d``... This module only re-exports; nothing is defined here.
 """
+from . import env as _env
+
+_env.prefer_fast_blas()  # before NumPy loads: it may pick OpenBLAS's AVX-512 kernels
+
 from . import backends as _backends  # noqa: F401  (registers the numpy backend and its kernels)
 from . import dtypes, env, ops
 from .dtypes import bool_, float32, float64, int32

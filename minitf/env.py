@@ -2,22 +2,43 @@
 
 Every other module asks this one, so a learner finds every environment switch of minitf here.
 
-- ``MINITF_BACKEND``  backend to start on (``numpy`` today; ``cpu`` and ``cuda`` come later).
+- ``MINITF_BACKEND``  backend to start on: ``cpu`` (the default where numba imports), ``numpy``.
+- ``MINITF_NUM_THREADS``  threads for the ``cpu`` backend's kernels and BLAS (default: all cores).
 - ``MINITF_DEBUG``    ``1`` logs the first fallback of each kernel to the numpy backend.
 - ``MINITF_SEED``     seed of the global random generator used when an op gets no ``seed``.
 - ``MINITF_DATA``     a folder holding data set files (MNIST's IDX files...), looked at first.
 - ``XDG_CACHE_HOME``  where the cache folder ``minitf/`` goes (default ``~/.cache``).
+- ``OPENBLAS_CORETYPE``  set here (see :func:`choose_openblas_core`) on AVX-512 CPUs, unless
+  the user set it.
 """
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Mapping
+
+AVX512_FLAGS = frozenset({"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"})
 
 
 def backend_name() -> str | None:
     """The backend requested through ``MINITF_BACKEND``, or None to take the default."""
     name = os.environ.get("MINITF_BACKEND", "").strip().lower()
     return name or None
+
+
+def num_threads() -> int | None:
+    """The thread count from ``MINITF_NUM_THREADS``, or None to use every available core."""
+    raw = os.environ.get("MINITF_NUM_THREADS", "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"MINITF_NUM_THREADS must be a positive integer, got {raw!r}")
+    return value
 
 
 def debug() -> bool:
@@ -46,3 +67,39 @@ def cache_dir() -> Path:
     """minitf's cache folder: ``$XDG_CACHE_HOME/minitf``, or ``~/.cache/minitf``."""
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
     return (Path(base).expanduser() if base else Path.home() / ".cache") / "minitf"
+
+
+def cpu_flags() -> frozenset[str]:
+    """The instruction-set flags of this CPU from /proc/cpuinfo (empty where there is none)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return frozenset(line.partition(":")[2].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def choose_openblas_core(flags: frozenset[str], environ: Mapping[str, str],
+                         numpy_loaded: bool) -> str | None:
+    """The ``OPENBLAS_CORETYPE`` to set before NumPy loads, or None to leave OpenBLAS alone.
+
+    NumPy's bundled OpenBLAS picks its AVX2 ('Haswell') kernels on CPUs it does not know, such
+    as AMD Zen 4/5, even when they have AVX-512; its 'SkylakeX' kernels then run float32
+    matrix products about 1.9x faster (measured: 231 -> 438 GFLOP/s on a 2-core Zen 5). So on a
+    CPU with every AVX-512 subset those kernels use, minitf asks for them. Nothing changes when
+    the user chose a core type, or when NumPy is already loaded (too late: OpenBLAS reads the
+    variable once, when it loads). Setting 'SkylakeX' on a CPU without AVX-512 would crash with
+    an illegal instruction, hence the strict flag check.
+    """
+    if numpy_loaded or environ.get("OPENBLAS_CORETYPE"):
+        return None
+    return "SkylakeX" if AVX512_FLAGS <= flags else None
+
+
+def prefer_fast_blas() -> None:
+    """Apply :func:`choose_openblas_core` to this process (called first by ``import minitf``)."""
+    core = choose_openblas_core(cpu_flags(), os.environ, "numpy" in sys.modules)
+    if core is not None:
+        os.environ["OPENBLAS_CORETYPE"] = core

@@ -40,3 +40,15 @@ def no_leaks():
     yield
     after = tf.memory().num_tensors
     assert after == before, f"test leaked {after - before} tensors"
+
+
+@pytest.fixture(autouse=True)
+def _same_backend_for_every_test():
+    """Each test starts on the suite's backend (``MINITF_BACKEND`` or the default), whatever the
+    previous test switched to, so ``MINITF_BACKEND=numpy pytest`` really tests ``numpy``."""
+    import minitf as tf
+    from minitf import env
+    from minitf.engine.backend import default_backend
+
+    tf.set_backend(env.backend_name() or default_backend())
+    yield

@@ -24,6 +24,7 @@ class Backend:
 
     name = "base"
     fallback: str | None = "numpy"  # where kernels this backend lacks are taken from
+    host = True  # arrays are plain host NumPy arrays, readable by any other host backend
 
     def __init__(self) -> None:
         self.store: dict[int, Any] = {}
@@ -93,10 +94,15 @@ def get_backend() -> str:
     return active().name
 
 
+def default_backend() -> str:
+    """``cpu`` where it is registered, i.e. where numba imports, else ``numpy``."""
+    return "cpu" if "cpu" in _backends else "numpy"
+
+
 def active() -> Backend:
     """The active backend object, choosing the default on first use."""
     if not _active:
         from .. import env
 
-        set_backend(env.backend_name() or "numpy")
+        set_backend(env.backend_name() or default_backend())
     return _active[0]

@@ -79,6 +79,8 @@ def run_kernel(name: str, inputs: Mapping[str, Tensor], **attrs: Any) -> Any:
     backend = backends.active()
     kernel, owner_name = registry.find_kernel(name, backend)
     owner = backends.get_backend_instance(owner_name)
+    if owner.host and backend.host:  # same array format: a fallback kernel runs on our arrays
+        owner = backend
     arrays = [_array_on(t, owner) for t in inputs.values()]
     result = kernel(*arrays, **attrs)
     multi = isinstance(result, tuple)
@@ -90,8 +92,8 @@ def run_kernel(name: str, inputs: Mapping[str, Tensor], **attrs: Any) -> Any:
 
 def _array_on(t: Tensor, backend: backends.Backend) -> Any:
     """The array of ``t`` in ``backend``'s format; a tensor from another backend is converted."""
-    if t.backend is backend:
-        return backend.read(t.data_id)
+    if t.backend is backend or (t.backend.host and backend.host):
+        return t.backend.read(t.data_id)  # kernels never write into their inputs: no copy
     return backend.from_numpy(np.array(t.backend.to_numpy(t.backend.read(t.data_id)), order="C"))
 
 

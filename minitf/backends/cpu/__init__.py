@@ -1,10 +1,13 @@
-"""The ``cpu`` backend: host NumPy arrays like ``numpy``, with Numba kernels for the hot paths
-only (convolutions, pooling); every other kernel falls back to ``numpy`` through
-:func:`minitf.engine.registry.find_kernel`.
+"""The ``cpu`` backend, minitf's default where numba imports: host NumPy arrays like ``numpy``,
+with Numba parallel kernels for the hot paths of training (convolutions, pooling, elementwise
+math, reductions, the optimizers' updates); every other kernel falls back to ``numpy`` through
+:func:`minitf.engine.registry.find_kernel`, on the same arrays (no copies: both backends keep
+plain NumPy arrays).
 
 Numba's threading layer is set to ``workqueue`` here, before any parallel kernel can run (it
-cannot change after the first parallel call). Without numba this package raises ImportError and
-the backend is simply not registered (minitf/backends/__init__.py guards the import).
+cannot change after the first parallel call); ``threads.py`` says how many cores are used.
+Without numba this package raises ImportError and the backend is simply not registered
+(minitf/backends/__init__.py guards the import), so ``numpy`` becomes the default.
 
 To step into a kernel as plain Python (breakpoints, prints), run with ``NUMBA_DISABLE_JIT=1``.
 """
@@ -25,4 +28,6 @@ class CpuBackend(Backend):
 
 register_backend("cpu", CpuBackend)
 
-from . import conv, pool  # noqa: E402,F401
+from . import threads  # noqa: E402,F401  (applies MINITF_NUM_THREADS)
+
+from . import conv, elementwise, pool, reduction  # noqa: E402,F401

@@ -1,9 +1,16 @@
 """Convolution kernels for the ``cpu`` backend: im2col and col2im in Numba, the products in BLAS.
 
-im2col writes every filter window of the (implicitly padded) input into one row of a
-preallocated NumPy workspace [n * out_h * out_w, kh * kw * c]; the convolution and its filter
-gradient are then one matmul each (NumPy/BLAS). col2im adds the rows of the input gradient's
-columns back onto the image, one batch element per thread (no write races).
+im2col writes every filter window of the (implicitly padded) input into one row of a column
+matrix [images * out_h * out_w, kh * kw * c]; the convolution and its filter gradient are then
+one matrix product each (NumPy's BLAS). col2im adds the rows of the input gradient's columns back
+onto the image, one image row per thread (no write races).
+
+Two things make this fast rather than merely correct:
+
+* the column matrix lives in one grow-only workspace that every call reuses: a fresh 85 MB
+  array per call costs more in page faults than the copy itself;
+* the batch is processed in chunks of a few images, so that the columns of a chunk (a few MB)
+  are still in the cache when the matrix product reads them back.
 
 Same signatures and attributes as ``minitf/backends/numpy/conv.py``: NHWC images, HWIO filters,
 ``pad`` TF's explicit ``((0, 0), (top, bottom), (left, right), (0, 0))``.
@@ -21,6 +28,8 @@ from numba import njit, prange
 from ...engine.registry import register_kernel
 
 Pairs = Sequence[Sequence[int]]
+
+CHUNK_BYTES = 4 << 20  # columns per chunk: well inside the L3 cache, big enough for BLAS
 
 
 @njit(parallel=True, cache=True)
@@ -48,23 +57,46 @@ def im2col(x, cols, kh, kw, sh, sw, dh, dw, top, left, out_h, out_w):  # pragma:
 
 @njit(parallel=True, cache=True)
 def col2im(cols, dx, kh, kw, sh, sw, dh, dw, top, left, out_h, out_w):  # pragma: no cover
-    """The adjoint of im2col: add each row of cols back onto dx (zeroed by the caller)."""
+    """The adjoint of im2col: dx = the sum of each column row added back where it came from.
+
+    One thread per image row of dx: it gathers every (output pixel, filter tap) that reads it,
+    so no two threads write the same cell and dx needs no zeroing beforehand.
+    """
     n, height, width, c = dx.shape
-    for b in prange(n):
-        for p in range(out_h):
+    for br in prange(n * height):
+        b = br // height
+        r = br % height
+        for s in range(width):
+            for k in range(c):
+                dx[b, r, s, k] = 0
+        for i in range(kh):
+            # output rows p with p*sh + i*dh - top == r
+            num = r + top - i * dh
+            if num < 0 or num % sh != 0:
+                continue
+            p = num // sh
+            if p >= out_h:
+                continue
             for q in range(out_w):
                 row = (b * out_h + p) * out_w + q
-                for i in range(kh):
-                    r = p * sh + i * dh - top
-                    if r < 0 or r >= height:
+                for j in range(kw):
+                    s = q * sw + j * dw - left
+                    if s < 0 or s >= width:
                         continue
-                    for j in range(kw):
-                        s = q * sw + j * dw - left
-                        if s < 0 or s >= width:
-                            continue
-                        base = (i * kw + j) * c
-                        for k in range(c):
-                            dx[b, r, s, k] += cols[row, base + k]
+                    base = (i * kw + j) * c
+                    for k in range(c):
+                        dx[b, r, s, k] += cols[row, base + k]
+
+
+_workspace = [np.empty(0, dtype=np.float32)]
+
+
+def workspace(rows: int, cols: int, dtype: np.dtype) -> np.ndarray:
+    """A [rows, cols] scratch matrix in the shared grow-only buffer (valid until the next call)."""
+    size = rows * cols * np.dtype(dtype).itemsize
+    if _workspace[0].nbytes < size:
+        _workspace[0] = np.empty(size, dtype=np.uint8)
+    return _workspace[0][:size].view(dtype).reshape(rows, cols)
 
 
 def _out_hw(in_hw: Sequence[int], filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
@@ -74,56 +106,82 @@ def _out_hw(in_hw: Sequence[int], filter_hw: Sequence[int], strides: Sequence[in
         // strides[a] + 1 for a in (0, 1))
 
 
-def columns(x: np.ndarray, filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
-            dilations: Sequence[int]) -> tuple[np.ndarray, int, int]:
-    """im2col of x into a fresh workspace: ([n*out_h*out_w, kh*kw*c], out_h, out_w)."""
-    x = np.ascontiguousarray(x)
-    n, _, _, c = x.shape
-    kh, kw = filter_hw
-    out_h, out_w = _out_hw(x.shape[1:3], filter_hw, strides, pad, dilations)
-    cols = np.empty((n * out_h * out_w, kh * kw * c), dtype=x.dtype)
-    im2col(x, cols, kh, kw, strides[0], strides[1], dilations[0], dilations[1], pad[1][0],
-           pad[2][0], out_h, out_w)
-    return cols, out_h, out_w
+def _chunk(n: int, rows_per_image: int, k: int, itemsize: int) -> int:
+    """Images per chunk: the columns of one chunk take about CHUNK_BYTES."""
+    return max(1, min(n, CHUNK_BYTES // max(1, rows_per_image * k * itemsize)))
 
 
-def add_columns(cols: np.ndarray, x_shape: Sequence[int], filter_hw: Sequence[int],
-                strides: Sequence[int], pad: Pairs, dilations: Sequence[int],
-                out_hw: Sequence[int]) -> np.ndarray:
-    """col2im: the image gradient [n, h, w, c] from columns [n*out_h*out_w, kh*kw*c]."""
-    dx = np.zeros(tuple(x_shape), dtype=cols.dtype)
-    col2im(np.ascontiguousarray(cols), dx, filter_hw[0], filter_hw[1], strides[0], strides[1],
-           dilations[0], dilations[1], pad[1][0], pad[2][0], out_hw[0], out_hw[1])
-    return dx
+def _geometry(filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
+              dilations: Sequence[int], out_hw: Sequence[int]) -> tuple[int, ...]:
+    """The scalar arguments of im2col/col2im, in their order."""
+    return (filter_hw[0], filter_hw[1], strides[0], strides[1], dilations[0], dilations[1],
+            pad[1][0], pad[2][0], out_hw[0], out_hw[1])
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both arrays C-contiguous in their common dtype (no copy when they already are)."""
+    dtype = np.result_type(a, b)
+    return (np.ascontiguousarray(a, dtype=dtype), np.ascontiguousarray(b, dtype=dtype))
 
 
 @register_kernel("Conv2D", "cpu")
 def conv2d(x: np.ndarray, filter: np.ndarray, *, strides: Sequence[int], pad: Pairs,
            dilations: Sequence[int]) -> np.ndarray:
+    x, filter = _common(x, filter)
     kh, kw, c, out = filter.shape
-    dtype = np.result_type(x, filter)
-    cols, out_h, out_w = columns(x.astype(dtype, copy=False), (kh, kw), strides, pad, dilations)
-    y = cols @ filter.astype(dtype, copy=False).reshape(kh * kw * c, out)
-    return y.reshape(x.shape[0], out_h, out_w, out)
+    n = x.shape[0]
+    out_h, out_w = _out_hw(x.shape[1:3], (kh, kw), strides, pad, dilations)
+    geometry = _geometry((kh, kw), strides, pad, dilations, (out_h, out_w))
+    k, per_image = kh * kw * c, out_h * out_w
+    w2 = filter.reshape(k, out)
+    y = np.empty((n * per_image, out), dtype=x.dtype)
+    step = _chunk(n, per_image, k, x.itemsize)
+    for b0 in range(0, n, step):
+        b1 = min(n, b0 + step)
+        cols = workspace((b1 - b0) * per_image, k, x.dtype)
+        im2col(x[b0:b1], cols, *geometry)
+        np.matmul(cols, w2, out=y[b0 * per_image:b1 * per_image])
+    return y.reshape(n, out_h, out_w, out)
 
 
 @register_kernel("Conv2DBackpropInput", "cpu")
 def conv2d_backprop_input(dy: np.ndarray, filter: np.ndarray, *, input_shape: Sequence[int],
                           strides: Sequence[int], pad: Pairs,
                           dilations: Sequence[int]) -> np.ndarray:
+    dy, filter = _common(dy, filter)
     kh, kw, c, out = filter.shape
     n, out_h, out_w, _ = dy.shape
-    dtype = np.result_type(dy, filter)
-    cols = (dy.astype(dtype, copy=False).reshape(-1, out)
-            @ filter.astype(dtype, copy=False).reshape(kh * kw * c, out).T)
-    return add_columns(cols, input_shape, (kh, kw), strides, pad, dilations, (out_h, out_w))
+    geometry = _geometry((kh, kw), strides, pad, dilations, (out_h, out_w))
+    k, per_image = kh * kw * c, out_h * out_w
+    w2t = filter.reshape(k, out).T
+    dy2 = dy.reshape(n * per_image, out)
+    dx = np.empty(tuple(input_shape), dtype=dy.dtype)
+    step = _chunk(n, per_image, k, dy.itemsize)
+    for b0 in range(0, n, step):
+        b1 = min(n, b0 + step)
+        cols = workspace((b1 - b0) * per_image, k, dy.dtype)
+        np.matmul(dy2[b0 * per_image:b1 * per_image], w2t, out=cols)
+        col2im(cols, dx[b0:b1], *geometry)
+    return dx
 
 
 @register_kernel("Conv2DBackpropFilter", "cpu")
 def conv2d_backprop_filter(x: np.ndarray, dy: np.ndarray, *, filter_shape: Sequence[int],
                            strides: Sequence[int], pad: Pairs,
                            dilations: Sequence[int]) -> np.ndarray:
+    x, dy = _common(x, dy)
     kh, kw, c, out = filter_shape
-    dtype = np.result_type(x, dy)
-    cols, _, _ = columns(x.astype(dtype, copy=False), (kh, kw), strides, pad, dilations)
-    return (cols.T @ dy.astype(dtype, copy=False).reshape(-1, out)).reshape(kh, kw, c, out)
+    n, out_h, out_w, _ = dy.shape
+    geometry = _geometry((kh, kw), strides, pad, dilations, (out_h, out_w))
+    k, per_image = kh * kw * c, out_h * out_w
+    dy2 = dy.reshape(n * per_image, out)
+    dw = np.zeros((k, out), dtype=x.dtype)
+    part = np.empty((k, out), dtype=x.dtype)
+    step = _chunk(n, per_image, k, x.itemsize)
+    for b0 in range(0, n, step):
+        b1 = min(n, b0 + step)
+        cols = workspace((b1 - b0) * per_image, k, x.dtype)
+        im2col(x[b0:b1], cols, *geometry)
+        np.matmul(cols.T, dy2[b0 * per_image:b1 * per_image], out=part)
+        dw += part
+    return dw.reshape(kh, kw, c, out)
