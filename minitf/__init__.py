@@ -15,6 +15,7 @@ from .engine.gradients import (custom_grad, grad, grads, value_and_grad, value_a
                                variable_grads)
 from .engine.scope import dispose, keep, memory, tidy
 from .ops import *  # noqa: F401,F403
+from .ops import fused
 from .tensor import DisposedTensorError, Tensor, Variable, dispose_variables
 from .tensor import print_tensor as print  # noqa: A001 (TF.js tf.print)
 from . import (activations, callbacks, constraints, initializers, layers, losses, metrics,

@@ -23,6 +23,9 @@ class Gradient:
     ``save`` names what the backward pass needs: input names (``"x"``), or ``"y"``/``"y0"``,
     ``"y1"``... for outputs. ``fn(dy, *saved, **attrs)`` returns one gradient per input (a
     tuple when the kernel has several inputs; ``None`` for an input that takes no gradient).
+    A gradient may also be a function of no arguments that computes it: the tape then calls it
+    only when that input leads to a variable (TF.js does the same), so that, e.g., a first
+    convolution never computes the gradient of its input images.
     """
 
     kernel: str

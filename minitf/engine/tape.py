@@ -149,6 +149,8 @@ def backprop(nodes: list[TapeNode], ys: list[Tensor], xs: list[Tensor],
         for x, dx in zip(node.inputs, dxs):
             if dx is None or x.id not in on_path:
                 continue
+            if callable(dx):  # computed only now that we know this input needs it
+                dx = dx()
             dx = unbroadcast(dx, x.shape)
             if dx.shape != x.shape:
                 raise RuntimeError(f"gradient of {node.kernel}: expected shape {list(x.shape)} "

@@ -158,10 +158,20 @@ class _Conv(Layer):
 
     def call(self, inputs: Tensor, training: bool | None = None, **kwargs: Any) -> Tensor:
         self.compute_output_shape(inputs.shape)
-        y = self._convolve(to_channels_last(inputs, self.data_format))
+        x = to_channels_last(inputs, self.data_format)
+        fused = self._fused_activation()
+        if fused is not None:  # convolution, bias and activation in one kernel
+            y = ops.fused.conv2d(x, self.kernel, self.strides, self.padding, "NHWC",
+                                 self.dilation_rate, bias=self.bias, activation=fused)
+            return from_channels_last(y, self.data_format)
+        y = self._convolve(x)
         if self.use_bias:
             y = ops.add(y, self.bias)
         return self.activation(from_channels_last(y, self.data_format))
+
+    def _fused_activation(self) -> str | None:
+        """The activation's name when ``tf.fused.conv2d`` can run this layer, else None."""
+        return None
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         shape = tuple(input_shape)
@@ -263,6 +273,13 @@ class Conv2D(_FilterConv):
 
     def _convolve(self, x: Tensor) -> Tensor:
         return ops.conv2d(x, self.kernel, self.strides, self.padding, "NHWC", self.dilation_rate)
+
+    def _fused_activation(self) -> str | None:
+        name = self.activation.name
+        if (type(self)._convolve is Conv2D._convolve and self.use_bias
+                and name in ops.fused.ACTIVATIONS and self.activation is activations.get(name)):
+            return name
+        return None
 
 
 @register_class

@@ -5,6 +5,7 @@ Each family lists its public ops in ``__all__``; this package re-exports them al
 """
 from . import (binary, broadcast, conv, creation, indexing, linalg, nn, pool, random, reduction,
                shape, unary)
+from . import fused  # tf.fused.conv2d: a namespace, like TF.js's, not re-exported flat
 from .creation import *  # noqa: F401,F403
 from .random import *  # noqa: F401,F403
 from .unary import *  # noqa: F401,F403

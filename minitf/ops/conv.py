@@ -7,7 +7,7 @@ into TF's explicit form ``((0, 0), (top, bottom), (left, right), (0, 0))``; kern
 """
 from __future__ import annotations
 
-from typing import Sequence, Union
+from typing import Callable, Sequence, Union
 
 import numpy as np
 
@@ -187,9 +187,10 @@ def conv2d(x: TensorLike, filter: TensorLike, strides: IntOrPair = 1, pad: Pad =
 
 @gradient("Conv2D", save=("x", "filter"))
 def _conv2d_grad(dy: Tensor, x: Tensor, filter: Tensor, strides: tuple[int, int],
-                 pad: ExplicitPad, dilations: tuple[int, int]) -> tuple[Tensor, Tensor]:
-    return (conv2d_backprop_input(x.shape, dy, filter, strides, pad, dilations=dilations),
-            conv2d_backprop_filter(x, dy, filter.shape, strides, pad, dilations=dilations))
+                 pad: ExplicitPad, dilations: tuple[int, int]) -> tuple[Callable, Callable]:
+    # Deferred: the tape computes the image gradient only when the image needs one.
+    return (lambda: conv2d_backprop_input(x.shape, dy, filter, strides, pad, dilations=dilations),
+            lambda: conv2d_backprop_filter(x, dy, filter.shape, strides, pad, dilations=dilations))
 
 
 def _backprop_input(kernel: str, x_shape: Sequence[int], dy: TensorLike, filter: TensorLike,
@@ -325,9 +326,12 @@ def depthwise_conv2d(x: TensorLike, filter: TensorLike, strides: IntOrPair = 1,
 
 @gradient("DepthwiseConv2dNative", save=("x", "filter"))
 def _depthwise_conv2d_grad(dy: Tensor, x: Tensor, filter: Tensor, strides: tuple[int, int],
-                           pad: ExplicitPad, dilations: tuple[int, int]) -> tuple[Tensor, Tensor]:
-    return (depthwise_conv2d_native_backprop_input(x.shape, dy, filter, strides, pad, dilations),
-            depthwise_conv2d_native_backprop_filter(x, dy, filter.shape, strides, pad, dilations))
+                           pad: ExplicitPad,
+                           dilations: tuple[int, int]) -> tuple[Callable, Callable]:
+    return (lambda: depthwise_conv2d_native_backprop_input(x.shape, dy, filter, strides, pad,
+                                                           dilations),
+            lambda: depthwise_conv2d_native_backprop_filter(x, dy, filter.shape, strides, pad,
+                                                            dilations))
 
 
 @op

@@ -6,6 +6,8 @@ the tape.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from ..engine.dispatch import run_kernel
 from ..tensor import Tensor
 from ._op import TensorLike, binary_args, gradient, op
@@ -51,16 +53,17 @@ def matmul(a: TensorLike, b: TensorLike, transpose_a: bool = False,
 
 @gradient("BatchMatMul", save=("a", "b"))
 def _matmul_grad(dy: Tensor, a: Tensor, b: Tensor, transpose_a: bool,
-                 transpose_b: bool) -> tuple[Tensor, Tensor]:
+                 transpose_b: bool) -> tuple[Callable, Callable]:
     # For y = a @ b: da = dy @ b^T and db = a^T @ dy. When the op read an input transposed,
     # its gradient is the transpose of that, which the flags give without a Transpose.
+    # Deferred: the tape computes each only when that input needs a gradient.
     if not transpose_a and not transpose_b:
-        return matmul(dy, b, False, True), matmul(a, dy, True, False)
+        return lambda: matmul(dy, b, False, True), lambda: matmul(a, dy, True, False)
     if not transpose_a and transpose_b:
-        return matmul(dy, b), matmul(dy, a, True, False)
+        return lambda: matmul(dy, b), lambda: matmul(dy, a, True, False)
     if transpose_a and not transpose_b:
-        return matmul(b, dy, False, True), matmul(a, dy)
-    return matmul(b, dy, True, True), matmul(dy, a, True, True)
+        return lambda: matmul(b, dy, False, True), lambda: matmul(a, dy)
+    return lambda: matmul(b, dy, True, True), lambda: matmul(dy, a, True, True)
 
 
 mat_mul = matmul  # the snake_case of TF.js's matMul

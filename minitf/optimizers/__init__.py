@@ -1,4 +1,4 @@
-"""Optimizers: one per file, each an update rule written in minitf ops (TF.js ``tf.train``).
+"""Optimizers: one per file, each a TF.js update rule run as one fused kernel (TF.js ``tf.train``).
 
 Classes keep TF.js's names (``AdamOptimizer``); their ``class_name`` is the short name TF.js
 saves in model files ('Adam'). Users usually build them with the ``tf.train`` factories.

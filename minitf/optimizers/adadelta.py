@@ -32,13 +32,8 @@ class AdadeltaOptimizer(Optimizer):
         self.epsilon = EPSILON if epsilon is None else epsilon
 
     def _update(self, x: Variable, g: Tensor, slots: dict[str, Variable]) -> None:
-        acc, u, rho = slots["accum_grad"], slots["accum_var"], self.rho
-        delta = (u + self.epsilon).sqrt() / (acc + self.epsilon).sqrt() * g
-        new_acc = acc * rho + g.square() * (1 - rho)
-        new_u = u * rho + delta.square() * (1 - rho)
-        acc.assign(new_acc)
-        u.assign(new_u)
-        x.assign(x + delta * -self.learning_rate)
+        self._apply("ApplyAdadelta", x, g, slots, lr=self.learning_rate, rho=self.rho,
+                    epsilon=self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self.learning_rate, "rho": self.rho, "epsilon": self.epsilon}

@@ -34,9 +34,7 @@ class AdagradOptimizer(Optimizer):
         return fill(x.shape, self.initial_accumulator_value, x.dtype)
 
     def _update(self, x: Variable, g: Tensor, slots: dict[str, Variable]) -> None:
-        acc = slots["accumulator"] + g.square()
-        slots["accumulator"].assign(acc)
-        x.assign(x + g / (acc + EPSILON).sqrt() * -self.learning_rate)
+        self._apply("ApplyAdagrad", x, g, slots, lr=self.learning_rate, epsilon=EPSILON)
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self.learning_rate,

@@ -47,13 +47,9 @@ class AdamOptimizer(Optimizer):
         self._restore_step_state()
 
     def _update(self, x: Variable, g: Tensor, slots: dict[str, Variable]) -> None:
-        m = slots["m"] * self.beta1 + g * (1 - self.beta1)
-        v = slots["v"] * self.beta2 + g.square() * (1 - self.beta2)
-        m_hat = m / (1 - self._beta1_power)
-        v_hat = v / (1 - self._beta2_power)
-        slots["m"].assign(m)
-        slots["v"].assign(v)
-        x.assign(x + m_hat / (v_hat.sqrt() + self.epsilon) * -self.learning_rate)
+        self._apply("ApplyAdam", x, g, slots, lr=self.learning_rate, beta1=self.beta1,
+                    beta2=self.beta2, epsilon=self.epsilon, beta1_power=self._beta1_power,
+                    beta2_power=self._beta2_power)
 
     def _end_step(self) -> None:
         self._beta1_power = float(np.float32(self._beta1_power) * np.float32(self.beta1))

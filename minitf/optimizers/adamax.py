@@ -5,7 +5,6 @@ from typing import Any
 
 import numpy as np
 
-from ..ops import scalar
 from ..serialization import register_class
 from ..tensor import Tensor, Variable
 from .adam import float32_power
@@ -39,12 +38,11 @@ class AdamaxOptimizer(Optimizer):
         self._restore_step_state()
 
     def _update(self, x: Variable, g: Tensor, slots: dict[str, Variable]) -> None:
-        lr_t = scalar(-self.learning_rate) / (scalar(float(self.iterations)) * self.decay + 1)
-        m = slots["m"] * self.beta1 + g * (1 - self.beta1)
-        u = (slots["v"] * self.beta2).maximum(g.abs())
-        slots["m"].assign(m)
-        slots["v"].assign(u)
-        x.assign(x + lr_t / (1 - self._beta1_power) * (m / (u + self.epsilon)))
+        # lr_t in float32, as TF.js computes it with scalar tensors
+        f = np.float32
+        lr_t = f(self.learning_rate) / (f(self.iterations) * f(self.decay) + f(1))
+        self._apply("ApplyAdamax", x, g, slots, lr=float(lr_t), beta1=self.beta1,
+                    beta2=self.beta2, epsilon=self.epsilon, beta1_power=self._beta1_power)
 
     def _end_step(self) -> None:
         self._beta1_power = float(np.float32(self._beta1_power) * np.float32(self.beta1))

@@ -36,10 +36,8 @@ class MomentumOptimizer(SGDOptimizer):
         self.momentum = momentum
 
     def _update(self, x: Variable, g: Tensor, slots: dict[str, Variable]) -> None:
-        a = slots["momentum"] * self.momentum + g
-        step = g + a * self.momentum if self.use_nesterov else a
-        slots["momentum"].assign(a)
-        x.assign(x + step * -self.learning_rate)
+        self._apply("ApplyMomentum", x, g, slots, lr=self.learning_rate, mu=self.momentum,
+                    use_nesterov=self.use_nesterov)
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self.learning_rate, "momentum": self.momentum,

@@ -40,18 +40,8 @@ class RMSPropOptimizer(Optimizer):
         self.slot_names = ("rms", "momentum", "mg") if centered else ("rms", "momentum")
 
     def _update(self, x: Variable, g: Tensor, slots: dict[str, Variable]) -> None:
-        rho = self.decay
-        s = slots["rms"] * rho + g.square() * (1 - rho)
-        if self.centered:
-            mg = slots["mg"] * rho + g * (1 - rho)
-            denominator = (s - (mg.square() + self.epsilon)).sqrt()
-            slots["mg"].assign(mg)
-        else:
-            denominator = (s + self.epsilon).sqrt()
-        mom = slots["momentum"] * self.momentum + g * self.learning_rate / denominator
-        slots["rms"].assign(s)
-        slots["momentum"].assign(mom)
-        x.assign(x - mom)
+        self._apply("ApplyRMSProp", x, g, slots, lr=self.learning_rate, rho=self.decay,
+                    mu=self.momentum, epsilon=self.epsilon, centered=self.centered)
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self.learning_rate, "decay": self.decay,

@@ -37,7 +37,7 @@ class SGDOptimizer(Optimizer):
         self.learning_rate = learning_rate
 
     def _update(self, x: Variable, g: Tensor, slots: dict[str, Variable]) -> None:
-        x.assign(x + g * -self.learning_rate)
+        self._apply("ApplyGradientDescent", x, g, slots, lr=self.learning_rate)
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self.learning_rate}

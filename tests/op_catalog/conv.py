@@ -303,12 +303,35 @@ def transpose_args(draw) -> list[np.ndarray]:
     return [dy, f, cfg]
 
 
+_ACTIVATION_REFS = {"linear": lambda z: z, "relu": lambda z: np.maximum(z, 0),
+                    "relu6": lambda z: np.clip(z, 0, 6),
+                    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
+                    "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
+
+
+@st.composite
+def fused_args(draw) -> list[np.ndarray]:
+    """[x, filter, bias, cfg] for tf.fused.conv2d."""
+    x, f, cfg = draw(conv_args())
+    return [x, f, draw(arrays((f.shape[3],))), cfg]
+
+
+def _fused_row(activation: str) -> Row:
+    return Row("FusedConv2D", id=f"FusedConv2D-{activation}",
+               fn=lambda x, f, b, cfg: tf.fused.conv2d(x, f, bias=b, activation=activation,
+                                                       **conv_attrs(cfg)),
+               ref=lambda x, f, b, cfg: _ACTIVATION_REFS[activation](
+                   conv2d_ref(x, f, **conv_attrs(cfg)) + b),
+               args=fused_args(), max_examples=6, covers=_CONV_BACKPROPS, f32_atol=2e-4)
+
+
 _CONV_TOL = {"f32_atol": 2e-4}
 _CONV_BACKPROPS = ("Conv2DBackpropInput", "Conv2DBackpropFilter")
 _DEPTHWISE_BACKPROPS = ("DepthwiseConv2dNativeBackpropInput",
                         "DepthwiseConv2dNativeBackpropFilter")
 
 ROWS = [
+    *(_fused_row(activation) for activation in tf.fused.ACTIVATIONS),
     Row("Conv2D", lambda x, f, cfg: tf.conv2d(x, f, **conv_attrs(cfg)),
         lambda x, f, cfg: conv2d_ref(x, f, **conv_attrs(cfg)), conv_args(),
         covers=_CONV_BACKPROPS, **_CONV_TOL),

@@ -23,6 +23,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import math
+
 from numba import njit, prange
 
 from ...engine.registry import register_kernel
@@ -88,6 +90,35 @@ def col2im(cols, dx, kh, kw, sh, sw, dh, dw, top, left, out_h, out_w):  # pragma
                         dx[b, r, s, k] += cols[row, base + k]
 
 
+ACTIVATION_CODES = {"linear": 0, "relu": 1, "relu6": 2, "elu": 3, "sigmoid": 4}
+
+
+@njit(parallel=True, cache=True)
+def bias_activation(y, bias, act):  # pragma: no cover
+    """y[r, k] = activation(y[r, k] + bias[k]) in place; ``act`` is an ACTIVATION_CODES value.
+
+    NaN passes through every branch unchanged, as in the numpy kernels."""
+    rows, out = y.shape
+    for r in prange(rows):
+        for k in range(out):
+            v = y[r, k] + bias[k]
+            if act == 1:
+                if v < 0:
+                    v = 0
+            elif act == 2:
+                if v < 0:
+                    v = 0
+                elif v > 6:
+                    v = 6
+            elif act == 3:
+                if not v > 0:
+                    v = math.expm1(v)
+            elif act == 4:
+                z = math.exp(-abs(v))
+                v = 1 / (1 + z) if v >= 0 else z / (1 + z)
+            y[r, k] = v
+
+
 _workspace = [np.empty(0, dtype=np.float32)]
 
 
@@ -142,6 +173,17 @@ def conv2d(x: np.ndarray, filter: np.ndarray, *, strides: Sequence[int], pad: Pa
         im2col(x[b0:b1], cols, *geometry)
         np.matmul(cols, w2, out=y[b0 * per_image:b1 * per_image])
     return y.reshape(n, out_h, out_w, out)
+
+
+@register_kernel("FusedConv2D", "cpu")
+def fused_conv2d(x: np.ndarray, filter: np.ndarray, bias: np.ndarray, *,
+                 strides: Sequence[int], pad: Pairs, dilations: Sequence[int],
+                 activation: str) -> np.ndarray:
+    """The convolution above, then bias and activation in one pass while y is still cached."""
+    y = conv2d(x, filter, strides=strides, pad=pad, dilations=dilations)
+    bias = np.ascontiguousarray(bias, dtype=y.dtype)
+    bias_activation(y.reshape(-1, y.shape[-1]), bias, ACTIVATION_CODES[activation])
+    return y
 
 
 @register_kernel("Conv2DBackpropInput", "cpu")

@@ -16,3 +16,4 @@ class NumpyBackend(Backend):
 register_backend("numpy", NumpyBackend)
 
 from . import creation, elementwise, reduction, shape, linalg, conv, pool, nn  # noqa: E402,F401
+from . import optimizers  # noqa: E402,F401

@@ -59,6 +59,17 @@ def conv2d(x: np.ndarray, filter: np.ndarray, *, strides: Sequence[int], pad: Pa
     return y.reshape(n, out_h, out_w, out)
 
 
+@register_kernel("FusedConv2D", "numpy")
+def fused_conv2d(x: np.ndarray, filter: np.ndarray, bias: np.ndarray, *, strides: Sequence[int],
+                 pad: Pairs, dilations: Sequence[int], activation: str) -> np.ndarray:
+    """activation(conv2d + bias): the three reference kernels in a row."""
+    from .elementwise import elu, relu, relu6, sigmoid
+
+    y = conv2d(x, filter, strides=strides, pad=pad, dilations=dilations) + bias
+    act = {"linear": None, "relu": relu, "relu6": relu6, "elu": elu, "sigmoid": sigmoid}
+    return y if act[activation] is None else act[activation](y)
+
+
 @register_kernel("Conv2DBackpropInput", "numpy")
 def conv2d_backprop_input(dy: np.ndarray, filter: np.ndarray, *, input_shape: Sequence[int],
                           strides: Sequence[int], pad: Pairs,

@@ -1,0 +1,85 @@
+"""Fused ops (TF.js ``tf.fused``): a convolution, its bias and its activation as one kernel.
+
+``conv2d -> add bias -> relu`` as three ops reads and writes the whole activation three times;
+the fused kernel adds the bias and applies the activation while each block of the convolution's
+output is still in the cache. Conv2D layers use it whenever their activation is one of
+``ACTIVATIONS``. The gradient needs only the output y: every activation here has a derivative
+that y alone determines (relu: y > 0; sigmoid: y (1 - y); ...).
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from ..engine.dispatch import run_kernel
+from ..tensor import Tensor
+from . import binary, unary
+from ._op import TensorLike, gradient, op, tensor_arg
+from .conv import (IntOrPair, Pad, _attrs, _batched, _check_channels, _image_and_filter,
+                   _like_input, check_nhwc, conv2d_backprop_filter, conv2d_backprop_input)
+from .reduction import sum as reduce_sum
+
+__all__ = ["ACTIVATIONS", "conv2d"]
+
+ACTIVATIONS = ("linear", "relu", "relu6", "elu", "sigmoid")
+
+
+@op
+def conv2d(x: TensorLike, filter: TensorLike, strides: IntOrPair = 1, pad: Pad = "valid",
+           data_format: str = "NHWC", dilations: IntOrPair = 1, bias: TensorLike | None = None,
+           activation: str = "linear") -> Tensor:
+    """``activation(conv2d(x, filter) + bias)`` in one kernel, 'FusedConv2D' (TF.js
+    ``tf.fused.conv2d``); ``activation`` is one of ``ACTIVATIONS``, bias [out] or None.
+
+    >>> import minitf as tf
+    >>> tf.fused.conv2d(tf.ones([1, 2, 2, 1]), tf.ones([2, 2, 1, 1]), bias=tf.tensor([-5.0]),
+    ...                 activation='relu').reshape([-1]).array_sync()
+    [0.0]
+    """
+    op_name = "fused.conv2d"
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"{op_name}: activation must be one of {list(ACTIVATIONS)}, got "
+                         f"{activation!r}")
+    xt, ft = _image_and_filter(x, filter, op_name, (3, 4), (4,))
+    _check_channels(xt.shape, ft.shape, op_name)
+    check_nhwc(data_format, op_name)
+    x4 = _batched(xt)
+    attrs, _ = _attrs("Conv2D", x4.shape, ft.shape, strides, pad, dilations, op_name)
+    out = ft.shape[3]
+    if bias is None:
+        from .creation import zeros
+
+        bt = zeros([out], ft.dtype)
+    else:
+        bt = tensor_arg(bias, "bias", op_name, ft.dtype)
+        if bt.shape != (out,):
+            raise ValueError(f"{op_name}: bias must have shape [{out}] (one per filter), got "
+                             f"{list(bt.shape)}")
+    y = run_kernel("FusedConv2D", {"x": x4, "filter": ft, "bias": bt}, activation=activation,
+                   **attrs)
+    return _like_input(y, xt)
+
+
+def activation_grad(dy: Tensor, y: Tensor, activation: str) -> Tensor:
+    """dy times the activation's derivative, written with the output y = activation(z)."""
+    if activation == "linear":
+        return dy
+    if activation == "relu":  # y > 0 exactly where z > 0
+        return binary.mul(dy, unary.step(y))
+    if activation == "relu6":
+        inside = binary.logical_and(binary.greater(y, 0), binary.less(y, 6))
+        return binary.mul(dy, inside.cast(dy.dtype))
+    if activation == "elu":  # z <= 0: y = e^z - 1, so dy/dz = e^z = y + 1
+        return binary.where(binary.greater(y, 0), dy, binary.mul(dy, binary.add(y, 1)))
+    if activation == "sigmoid":
+        return binary.mul(dy, binary.mul(y, binary.sub(1, y)))
+    raise ValueError(f"no fused gradient for activation {activation!r}")
+
+
+@gradient("FusedConv2D", save=("x", "filter", "y"))
+def _fused_conv2d_grad(dy: Tensor, x: Tensor, filter: Tensor, y: Tensor,
+                       strides: tuple[int, int], pad: Sequence, dilations: tuple[int, int],
+                       activation: str) -> tuple[Callable, Callable, Callable]:
+    dz = activation_grad(dy, y, activation)  # the gradient before the activation
+    return (lambda: conv2d_backprop_input(x.shape, dz, filter, strides, pad, dilations=dilations),
+            lambda: conv2d_backprop_filter(x, dz, filter.shape, strides, pad, dilations=dilations),
+            lambda: reduce_sum(dz, axis=[0, 1, 2]))
