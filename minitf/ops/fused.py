@@ -64,7 +64,7 @@ def activation_grad(dy: Tensor, y: Tensor, activation: str) -> Tensor:
     if activation == "linear":
         return dy
     if activation == "relu":  # y > 0 exactly where z > 0
-        return binary.mul(dy, unary.step(y))
+        return unary.relu_grad(dy, y)
     if activation == "relu6":
         inside = binary.logical_and(binary.greater(y, 0), binary.less(y, 6))
         return binary.mul(dy, inside.cast(dy.dtype))

@@ -366,7 +366,18 @@ def relu(x: TensorLike) -> Tensor:
 
 @gradient("Relu", save=("x",))
 def _relu_grad(dy: Tensor, x: Tensor) -> Tensor:
-    return dy * step(x)
+    return relu_grad(dy, x)
+
+
+def relu_grad(dy: Tensor, y: Tensor) -> Tensor:
+    """``dy * step(y)`` as one kernel, 'ReluGrad' (TF's name): relu's backward pass, where y is
+    relu's input or its output (both are positive at the same places)."""
+    return run_kernel("ReluGrad", {"dy": dy, "y": y})
+
+
+@gradient("ReluGrad", save=("y",))
+def _relu_grad_grad(ddy: Tensor, y: Tensor) -> tuple[Tensor, None]:
+    return relu_grad(ddy, y), None  # linear in dy; piecewise constant in y
 
 
 @op

@@ -1,6 +1,7 @@
 """The ``cpu`` backend's Numba kernels against the ``numpy`` reference kernels, on
 Hypothesis-drawn small shapes (strides, dilations, valid/same/explicit padding) and one
-mnist-sized case each. Skipped where numba is not installed.
+mnist-sized case each. Pooling runs with its size threshold at 0, so that small shapes reach
+the Numba loops; its inputs hold ties, NaN and -inf. Skipped where numba is not installed.
 """
 from __future__ import annotations
 
@@ -69,15 +70,22 @@ def test_conv_kernels_match_numpy(case, dtype) -> None:
     _check_conv(case, dtype)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def numba_pooling_at_every_size():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cpu_pool, "MIN_SIZE", 0)
+        yield
+
+
 @st.composite
 def pool_case(draw: st.DrawFn):
     n, c = draw(st.integers(1, 3)), draw(st.integers(1, 4))
     size = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    strides = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    strides = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     pad = draw(st.sampled_from(["valid", "same", "explicit"]))
-    if pad == "explicit":  # at most filter - 1 per side, so no window is padding only
-        pad = [[0, 0], [draw(st.integers(0, size[0] - 1)) for _ in range(2)],
-               [draw(st.integers(0, size[1] - 1)) for _ in range(2)], [0, 0]]
+    if pad == "explicit":  # up to the filter size per side: some windows are padding only
+        pad = [[0, 0], [draw(st.integers(0, size[0])) for _ in range(2)],
+               [draw(st.integers(0, size[1])) for _ in range(2)], [0, 0]]
     h, w = draw(st.integers(1, 9)), draw(st.integers(1, 9))
     try:
         pads, out_hw = conv_padding(pad, (h, w), size, strides, (1, 1), "maxPool")
@@ -87,20 +95,56 @@ def pool_case(draw: st.DrawFn):
     return (n, h, w, c), size, strides, pads, out_hw, ties, draw(st.integers(0, 2**16))
 
 
-def _check_pool(case) -> None:
+def _check_pool(case, specials: bool = True) -> None:
     x_shape, size, strides, pads, out_hw, ties, seed = case
     rng = np.random.default_rng(seed)
     x = (rng.integers(0, 3, x_shape) if ties else rng.standard_normal(x_shape)).astype(np.float32)
+    if specials:  # NaN must win its windows and pass no gradient; -inf may tie with padding
+        x.reshape(-1)[rng.random(x.size) < 0.1] = np.nan
+        x.reshape(-1)[rng.random(x.size) < 0.1] = -np.inf
     dy = rng.standard_normal((x_shape[0], *out_hw, x_shape[3])).astype(np.float32)
     attrs = dict(filter_size=size, strides=strides, pad=pads)
-    np.testing.assert_array_equal(cpu_pool.max_pool(x, **attrs), np_pool.max_pool(x, **attrs))
-    np.testing.assert_allclose(cpu_pool.max_pool_grad(dy, x, **attrs),
-                               np_pool.max_pool_grad(dy, x, **attrs), **TOL)
+    with np.errstate(all="ignore"):  # windows of padding only: 0 / 0 in NumPy's average
+        for name in ["max_pool", "max_pool_grad", "avg_pool", "avg_pool_grad"]:
+            args = (dy, x) if name.endswith("grad") else (x,)
+            got = getattr(cpu_pool, name)(*args, **attrs)
+            want = getattr(np_pool, name)(*args, **attrs)
+            assert got.dtype == want.dtype == np.float32 and got.shape == want.shape
+            if name == "max_pool":
+                np.testing.assert_array_equal(got, want)
+            else:
+                np.testing.assert_allclose(got, want, **TOL)
 
 
 @given(pool_case())
-def test_max_pool_kernels_match_numpy(case) -> None:
+def test_pool_kernels_match_numpy(case) -> None:
     _check_pool(case)
+
+
+def test_max_pool_grad_rules_at_padding_and_nan() -> None:
+    # -inf everywhere: border windows start on padding, which wins the tie and drops dy; a NaN
+    # takes its windows and passes no gradient at all.
+    pads, out_hw = conv_padding("same", (4, 5), (3, 3), (1, 1), (1, 1), "maxPool")
+    attrs = dict(filter_size=(3, 3), strides=(1, 1), pad=pads)
+    x = np.full((1, 4, 5, 2), -np.inf, dtype=np.float32)
+    x[0, 2, 3, 1] = np.nan
+    dy = np.arange(1, 1 + 4 * 5 * 2, dtype=np.float32).reshape(1, *out_hw, 2)
+    want = np_pool.max_pool_grad(dy, x, **attrs)
+    assert want[0, :, :, 0].sum() == dy[0, 1:, 1:, 0].sum()  # only windows starting inside
+    np.testing.assert_array_equal(cpu_pool.max_pool(x, **attrs), np_pool.max_pool(x, **attrs))
+    np.testing.assert_array_equal(cpu_pool.max_pool_grad(dy, x, **attrs), want)
+
+
+def test_pool_kernels_take_other_dtypes() -> None:
+    pads, _ = conv_padding("same", (5, 5), (2, 2), (2, 2), (1, 1), "maxPool")
+    attrs = dict(filter_size=(2, 2), strides=(2, 2), pad=pads)
+    x = np.arange(50, dtype=np.float64).reshape(1, 5, 5, 2)
+    for name in ["max_pool", "avg_pool"]:
+        y = getattr(cpu_pool, name)(x, **attrs)
+        assert y.dtype == np.float64
+        np.testing.assert_array_equal(y, getattr(np_pool, name)(x, **attrs))
+        np.testing.assert_array_equal(getattr(cpu_pool, name + "_grad")(y, x, **attrs),
+                                      getattr(np_pool, name + "_grad")(y, x, **attrs))
 
 
 @pytest.mark.parametrize("x_shape, out", [((8, 28, 28, 1), 32), ((8, 26, 26, 32), 32),
@@ -110,10 +154,12 @@ def test_conv_mnist_sizes(x_shape, out) -> None:
     _check_conv((x_shape, (3, 3, x_shape[3], out), (1, 1), (1, 1), pads, out_hw, 0))
 
 
-def test_max_pool_mnist_size() -> None:
-    pads, out_hw = conv_padding("valid", (24, 24), (2, 2), (2, 2), (1, 1), "maxPool")
-    _check_pool(((8, 24, 24, 64), (2, 2), (2, 2), pads, out_hw, True, 0))
-    _check_pool(((8, 24, 24, 64), (2, 2), (2, 2), pads, out_hw, False, 1))
+@pytest.mark.parametrize("x_shape", [(8, 24, 24, 32), (8, 8, 8, 64)])
+def test_pool_mnist_sizes(x_shape, monkeypatch) -> None:
+    monkeypatch.setattr(cpu_pool, "MIN_SIZE", 32_768)
+    pads, out_hw = conv_padding("valid", x_shape[1:3], (2, 2), (2, 2), (1, 1), "maxPool")
+    _check_pool((x_shape, (2, 2), (2, 2), pads, out_hw, True, 0), specials=False)
+    _check_pool((x_shape, (2, 2), (2, 2), pads, out_hw, False, 1))
 
 
 def test_cpu_backend_registered_and_falls_back() -> None:
@@ -124,4 +170,4 @@ def test_cpu_backend_registered_and_falls_back() -> None:
     backend = get_backend_instance("cpu")
     assert find_kernel("Conv2D", backend)[1] == "cpu"
     assert find_kernel("MaxPool", backend)[1] == "cpu"
-    assert find_kernel("Add", backend)[1] == "numpy"
+    assert find_kernel("Cast", backend)[1] == "numpy"

@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 import minitf as tf
 from strategies import arrays, binary, broadcast_pair, shapes, unary
 
+from minitf.ops.unary import relu_grad
+
 from . import Row
+
+
+@st.composite
+def _same_shape_pair(draw) -> list[np.ndarray]:
+    """[dy, y] of one shape, y kept away from relu's kink at 0."""
+    shape = draw(shapes(0, 3))
+    return [draw(arrays(shape)), draw(arrays(shape, kinks=[0]))]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -122,6 +131,8 @@ ROWS = [
     Row("LeakyRelu", lambda x: tf.leaky_relu(x, 0.3), lambda x: np.where(x > 0, x, 0.3 * x),
         unary(kinks=[0])),
     Row("Prelu", tf.prelu, lambda x, alpha: np.where(x > 0, x, alpha * x), binary(kinks=[0])),
+    Row("ReluGrad", lambda dy, y: relu_grad(dy, y), lambda dy, y: dy * (y > 0),
+        _same_shape_pair()),
     Row("Step", tf.step, lambda x: (x > 0).astype(x.dtype), unary(kinks=[0])),
     # -- binary arithmetic
     Row("Add", tf.add, lambda a, b: a + b, binary()),

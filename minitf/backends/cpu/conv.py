@@ -3,14 +3,12 @@
 im2col writes every filter window of the (implicitly padded) input into one row of a column
 matrix [images * out_h * out_w, kh * kw * c]; the convolution and its filter gradient are then
 one matrix product each (NumPy's BLAS). col2im adds the rows of the input gradient's columns back
-onto the image, one image row per thread (no write races).
+onto the image.
 
-Two things make this fast rather than merely correct:
-
-* the column matrix lives in one grow-only workspace that every call reuses: a fresh 85 MB
-  array per call costs more in page faults than the copy itself;
-* the batch is processed in chunks of a few images, so that the columns of a chunk (a few MB)
-  are still in the cache when the matrix product reads them back.
+The batch is cut into chunks of a few images, and the chunks are shared out among the worker
+threads of ``workers.py``: each worker runs im2col, the product (single-threaded BLAS) and, for
+the fused kernel, bias and activation on its own chunk, in its own reused scratch matrix. A
+chunk's columns (about CHUNK_BYTES) are still in the cache when the product reads them back.
 
 Same signatures and attributes as ``minitf/backends/numpy/conv.py``: NHWC images, HWIO filters,
 ``pad`` TF's explicit ``((0, 0), (top, bottom), (left, right), (0, 0))``.
@@ -20,26 +18,26 @@ loops below as plain Python, so breakpoints and prints work in them.
 """
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
-import math
-
-from numba import njit, prange
+from numba import njit
 
 from ...engine.registry import register_kernel
+from . import workers
 
 Pairs = Sequence[Sequence[int]]
 
 CHUNK_BYTES = 4 << 20  # columns per chunk: well inside the L3 cache, big enough for BLAS
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True, nogil=True)
 def im2col(x, cols, kh, kw, sh, sw, dh, dw, top, left, out_h, out_w):  # pragma: no cover
     """cols[(b*out_h + p)*out_w + q, (i*kw + j)*c + k] = padded x[b, p*sh + i*dh, q*sw + j*dw, k]
     (zero in the padding)."""
     n, height, width, c = x.shape
-    for bp in prange(n * out_h):
+    for bp in range(n * out_h):
         b = bp // out_h
         p = bp % out_h
         for q in range(out_w):
@@ -57,15 +55,15 @@ def im2col(x, cols, kh, kw, sh, sw, dh, dw, top, left, out_h, out_w):  # pragma:
                             cols[row, base + k] = x[b, r, s, k]
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True, nogil=True)
 def col2im(cols, dx, kh, kw, sh, sw, dh, dw, top, left, out_h, out_w):  # pragma: no cover
     """The adjoint of im2col: dx = the sum of each column row added back where it came from.
 
-    One thread per image row of dx: it gathers every (output pixel, filter tap) that reads it,
-    so no two threads write the same cell and dx needs no zeroing beforehand.
+    Each cell of dx gathers every (output pixel, filter tap) that read it, image row by image
+    row, so dx needs no zeroing beforehand.
     """
     n, height, width, c = dx.shape
-    for br in prange(n * height):
+    for br in range(n * height):
         b = br // height
         r = br % height
         for s in range(width):
@@ -93,13 +91,13 @@ def col2im(cols, dx, kh, kw, sh, sw, dh, dw, top, left, out_h, out_w):  # pragma
 ACTIVATION_CODES = {"linear": 0, "relu": 1, "relu6": 2, "elu": 3, "sigmoid": 4}
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True, nogil=True)
 def bias_activation(y, bias, act):  # pragma: no cover
     """y[r, k] = activation(y[r, k] + bias[k]) in place; ``act`` is an ACTIVATION_CODES value.
 
     NaN passes through every branch unchanged, as in the numpy kernels."""
     rows, out = y.shape
-    for r in prange(rows):
+    for r in range(rows):
         for k in range(out):
             v = y[r, k] + bias[k]
             if act == 1:
@@ -119,17 +117,6 @@ def bias_activation(y, bias, act):  # pragma: no cover
             y[r, k] = v
 
 
-_workspace = [np.empty(0, dtype=np.float32)]
-
-
-def workspace(rows: int, cols: int, dtype: np.dtype) -> np.ndarray:
-    """A [rows, cols] scratch matrix in the shared grow-only buffer (valid until the next call)."""
-    size = rows * cols * np.dtype(dtype).itemsize
-    if _workspace[0].nbytes < size:
-        _workspace[0] = np.empty(size, dtype=np.uint8)
-    return _workspace[0][:size].view(dtype).reshape(rows, cols)
-
-
 def _out_hw(in_hw: Sequence[int], filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
             dilations: Sequence[int]) -> tuple[int, int]:
     return tuple(  # type: ignore[return-value]
@@ -137,9 +124,12 @@ def _out_hw(in_hw: Sequence[int], filter_hw: Sequence[int], strides: Sequence[in
         // strides[a] + 1 for a in (0, 1))
 
 
-def _chunk(n: int, rows_per_image: int, k: int, itemsize: int) -> int:
-    """Images per chunk: the columns of one chunk take about CHUNK_BYTES."""
-    return max(1, min(n, CHUNK_BYTES // max(1, rows_per_image * k * itemsize)))
+def _chunks(n: int, rows_per_image: int, k: int, itemsize: int) -> list[tuple[int, int]]:
+    """(first, end) images of each chunk: columns of about CHUNK_BYTES, and at least two
+    chunks per worker so that the workers finish together."""
+    by_size = CHUNK_BYTES // max(1, rows_per_image * k * itemsize)
+    step = max(1, min(by_size, -(-n // (2 * workers.size()))))
+    return [(b0, min(n, b0 + step)) for b0 in range(0, n, step)]
 
 
 def _geometry(filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
@@ -155,9 +145,9 @@ def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (np.ascontiguousarray(a, dtype=dtype), np.ascontiguousarray(b, dtype=dtype))
 
 
-@register_kernel("Conv2D", "cpu")
-def conv2d(x: np.ndarray, filter: np.ndarray, *, strides: Sequence[int], pad: Pairs,
-           dilations: Sequence[int]) -> np.ndarray:
+def _forward(x: np.ndarray, filter: np.ndarray, strides: Sequence[int], pad: Pairs,
+             dilations: Sequence[int], bias: np.ndarray | None, act: int) -> np.ndarray:
+    """conv2d of x with filter; with a bias, also activation code ``act`` on each chunk."""
     x, filter = _common(x, filter)
     kh, kw, c, out = filter.shape
     n = x.shape[0]
@@ -166,24 +156,34 @@ def conv2d(x: np.ndarray, filter: np.ndarray, *, strides: Sequence[int], pad: Pa
     k, per_image = kh * kw * c, out_h * out_w
     w2 = filter.reshape(k, out)
     y = np.empty((n * per_image, out), dtype=x.dtype)
-    step = _chunk(n, per_image, k, x.itemsize)
-    for b0 in range(0, n, step):
-        b1 = min(n, b0 + step)
-        cols = workspace((b1 - b0) * per_image, k, x.dtype)
+
+    def piece(images: tuple[int, int]) -> None:
+        b0, b1 = images
+        cols = workers.scratch((b1 - b0) * per_image, k, x.dtype)
         im2col(x[b0:b1], cols, *geometry)
-        np.matmul(cols, w2, out=y[b0 * per_image:b1 * per_image])
+        y_part = y[b0 * per_image:b1 * per_image]
+        np.matmul(cols, w2, out=y_part)
+        if bias is not None:
+            bias_activation(y_part, bias, act)
+
+    workers.run(piece, _chunks(n, per_image, k, x.itemsize))
     return y.reshape(n, out_h, out_w, out)
+
+
+@register_kernel("Conv2D", "cpu")
+def conv2d(x: np.ndarray, filter: np.ndarray, *, strides: Sequence[int], pad: Pairs,
+           dilations: Sequence[int]) -> np.ndarray:
+    return _forward(x, filter, strides, pad, dilations, None, 0)
 
 
 @register_kernel("FusedConv2D", "cpu")
 def fused_conv2d(x: np.ndarray, filter: np.ndarray, bias: np.ndarray, *,
                  strides: Sequence[int], pad: Pairs, dilations: Sequence[int],
                  activation: str) -> np.ndarray:
-    """The convolution above, then bias and activation in one pass while y is still cached."""
-    y = conv2d(x, filter, strides=strides, pad=pad, dilations=dilations)
-    bias = np.ascontiguousarray(bias, dtype=y.dtype)
-    bias_activation(y.reshape(-1, y.shape[-1]), bias, ACTIVATION_CODES[activation])
-    return y
+    """The convolution, then bias and activation on each chunk while it is in the cache."""
+    dtype = np.result_type(x, filter)
+    return _forward(x, filter, strides, pad, dilations,
+                    np.ascontiguousarray(bias, dtype=dtype), ACTIVATION_CODES[activation])
 
 
 @register_kernel("Conv2DBackpropInput", "cpu")
@@ -198,12 +198,14 @@ def conv2d_backprop_input(dy: np.ndarray, filter: np.ndarray, *, input_shape: Se
     w2t = filter.reshape(k, out).T
     dy2 = dy.reshape(n * per_image, out)
     dx = np.empty(tuple(input_shape), dtype=dy.dtype)
-    step = _chunk(n, per_image, k, dy.itemsize)
-    for b0 in range(0, n, step):
-        b1 = min(n, b0 + step)
-        cols = workspace((b1 - b0) * per_image, k, dy.dtype)
+
+    def piece(images: tuple[int, int]) -> None:
+        b0, b1 = images
+        cols = workers.scratch((b1 - b0) * per_image, k, dy.dtype)
         np.matmul(dy2[b0 * per_image:b1 * per_image], w2t, out=cols)
         col2im(cols, dx[b0:b1], *geometry)
+
+    workers.run(piece, _chunks(n, per_image, k, dy.itemsize))
     return dx
 
 
@@ -217,13 +219,12 @@ def conv2d_backprop_filter(x: np.ndarray, dy: np.ndarray, *, filter_shape: Seque
     geometry = _geometry((kh, kw), strides, pad, dilations, (out_h, out_w))
     k, per_image = kh * kw * c, out_h * out_w
     dy2 = dy.reshape(n * per_image, out)
-    dw = np.zeros((k, out), dtype=x.dtype)
-    part = np.empty((k, out), dtype=x.dtype)
-    step = _chunk(n, per_image, k, x.itemsize)
-    for b0 in range(0, n, step):
-        b1 = min(n, b0 + step)
-        cols = workspace((b1 - b0) * per_image, k, x.dtype)
+
+    def piece(images: tuple[int, int]) -> np.ndarray:
+        b0, b1 = images
+        cols = workers.scratch((b1 - b0) * per_image, k, x.dtype)
         im2col(x[b0:b1], cols, *geometry)
-        np.matmul(cols.T, dy2[b0 * per_image:b1 * per_image], out=part)
-        dw += part
-    return dw.reshape(kh, kw, c, out)
+        return cols.T @ dy2[b0 * per_image:b1 * per_image]  # this chunk's share of dW
+
+    parts = workers.run(piece, _chunks(n, per_image, k, x.itemsize))
+    return np.sum(parts, axis=0, dtype=x.dtype).reshape(kh, kw, c, out)

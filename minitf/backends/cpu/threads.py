@@ -25,6 +25,7 @@ _SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads
             "openblas_set_num_threads64_", "openblas_set_num_threads")
 _GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
             "openblas_get_num_threads64_", "openblas_get_num_threads")
+_LOCAL_SETTERS = ("scipy_openblas_set_num_threads_local64_", "openblas_set_num_threads_local")
 _CORENAMES = ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename",
               "openblas_get_corename64_", "openblas_get_corename")
 
@@ -44,11 +45,14 @@ _BLAS = _openblas()
 
 
 def _function(names: tuple[str, ...]) -> object | None:
-    for name in names:
-        fn = getattr(_BLAS, name, None) if _BLAS is not None else None
-        if fn is not None:
-            return fn
-    return None
+    """The first of ``names`` that the library exports, looked up once."""
+    if names not in _found:
+        _found[names] = next((getattr(_BLAS, name) for name in names
+                              if _BLAS is not None and hasattr(_BLAS, name)), None)
+    return _found[names]
+
+
+_found: dict[tuple[str, ...], object | None] = {}
 
 
 def available_cores() -> int:
@@ -72,6 +76,18 @@ def blas_core() -> str | None:
         return None
     fn.restype = ctypes.c_char_p  # type: ignore[attr-defined]
     return fn().decode()  # type: ignore[operator]
+
+
+def has_local_blas_threads() -> bool:
+    """Whether OpenBLAS can take a thread count for one calling thread only (OpenBLAS 0.3.27+)."""
+    return _function(_LOCAL_SETTERS) is not None
+
+
+def set_local_blas_threads(n: int) -> None:
+    """OpenBLAS threads for the calling thread only (the workers of ``workers.py`` use 1)."""
+    setter = _function(_LOCAL_SETTERS)
+    if setter is not None:
+        setter(int(n))  # type: ignore[operator]
 
 
 def get_num_threads() -> int:

@@ -165,6 +165,12 @@ def prelu(x: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return np.where(x > 0, x, alpha * x).astype(x.dtype)
 
 
+@register_kernel("ReluGrad", "numpy")
+def relu_grad(dy: np.ndarray, y: np.ndarray) -> np.ndarray:
+    # dy * step(y) in one kernel; y may be relu's input or its output (same sign test)
+    return dy * (y > 0).astype(dy.dtype)
+
+
 @register_kernel("Step", "numpy")
 def step(x: np.ndarray, *, alpha: float) -> np.ndarray:
     return np.where(x > 0, 1, alpha).astype(x.dtype)
