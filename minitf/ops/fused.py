@@ -4,12 +4,16 @@
 the fused kernel adds the bias and applies the activation while each block of the convolution's
 output is still in the cache. Conv2D layers use it whenever their activation is one of
 ``ACTIVATIONS``. The gradient needs only the output y: every activation here has a derivative
-that y alone determines (relu: y > 0; sigmoid: y (1 - y); ...).
+that y alone determines (relu: y > 0; sigmoid: y (1 - y); ...). It is one kernel too,
+'FusedConv2DGrad': the activation's derivative, the bias gradient and both convolution
+gradients, chunk by chunk, so that the gradient before the activation is never written out
+whole; under an outer tape (a gradient of a gradient) it is the same computation in ops.
 """
 from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from ..engine import tape
 from ..engine.dispatch import run_kernel
 from ..tensor import Tensor
 from . import binary, unary
@@ -79,7 +83,22 @@ def activation_grad(dy: Tensor, y: Tensor, activation: str) -> Tensor:
 def _fused_conv2d_grad(dy: Tensor, x: Tensor, filter: Tensor, y: Tensor,
                        strides: tuple[int, int], pad: Sequence, dilations: tuple[int, int],
                        activation: str) -> tuple[Callable, Callable, Callable]:
-    dz = activation_grad(dy, y, activation)  # the gradient before the activation
-    return (lambda: conv2d_backprop_input(x.shape, dz, filter, strides, pad, dilations=dilations),
-            lambda: conv2d_backprop_filter(x, dz, filter.shape, strides, pad, dilations=dilations),
-            lambda: reduce_sum(dz, axis=[0, 1, 2]))
+    conv = {"strides": strides, "pad": pad, "dilations": dilations}
+    if tape.recording():  # a gradient of this gradient is wanted: differentiable ops only
+        dz = activation_grad(dy, y, activation)  # the gradient before the activation
+        return (lambda: conv2d_backprop_input(x.shape, dz, filter, **conv),
+                lambda: conv2d_backprop_filter(x, dz, filter.shape, **conv),
+                lambda: reduce_sum(dz, axis=[0, 1, 2]))
+    # One kernel gives all three: the tape asks for x's gradient first, and only when x needs
+    # one (not for a first layer's images); the filter and bias gradients come with it.
+    found: dict[str, Tensor] = {}
+
+    def part(name: str) -> Tensor:
+        if name not in found:
+            names = ("dx", "dfilter", "dbias") if name == "dx" else ("dfilter", "dbias")
+            found.update(zip(names, run_kernel(
+                "FusedConv2DGrad", {"x": x, "filter": filter, "dy": dy, "y": y},
+                activation=activation, input_grad=name == "dx", **conv)))
+        return found.pop(name)
+
+    return lambda: part("dx"), lambda: part("dfilter"), lambda: part("dbias")

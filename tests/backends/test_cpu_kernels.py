@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, reject, strategies as st
+from hypothesis import given, reject, settings, strategies as st
 
 pytest.importorskip("numba")
 
@@ -63,6 +63,21 @@ def _check_conv(case, dtype=np.float32) -> None:
     np.testing.assert_allclose(
         cpu_conv.conv2d_backprop_filter(x, dy, filter_shape=f_shape, **attrs),
         np_conv.conv2d_backprop_filter(x, dy, filter_shape=f_shape, **attrs), **TOL)
+    bias = rng.standard_normal(f_shape[3]).astype(dtype)
+    for activation in cpu_conv.ACTIVATION_CODES:
+        np.testing.assert_allclose(
+            cpu_conv.fused_conv2d(x, f, bias, activation=activation, **attrs),
+            np_conv.fused_conv2d(x, f, bias, activation=activation, **attrs), **TOL)
+        y = np_conv.fused_conv2d(x, f, bias, activation=activation, **attrs)
+        for input_grad in (True, False):
+            got = cpu_conv.fused_conv2d_grad(x, f, dy, y, activation=activation,
+                                             input_grad=input_grad, **attrs)
+            want = np_conv.fused_conv2d_grad(x, f, dy, y, activation=activation,
+                                             input_grad=input_grad, **attrs)
+            assert len(got) == len(want) == (3 if input_grad else 2)
+            for g, w in zip(got, want):
+                assert g.dtype == w.dtype
+                np.testing.assert_allclose(g, w, **TOL)
 
 
 @given(conv_case(), st.sampled_from([np.float32, np.float64]))
@@ -171,3 +186,45 @@ def test_cpu_backend_registered_and_falls_back() -> None:
     assert find_kernel("Conv2D", backend)[1] == "cpu"
     assert find_kernel("MaxPool", backend)[1] == "cpu"
     assert find_kernel("Cast", backend)[1] == "numpy"
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 30), st.integers(1, 30), st.booleans(), st.booleans(),
+       st.integers(0, 2**16))
+def test_split_matmul_matches_numpy(m, k, n, transpose_a, transpose_b, seed) -> None:
+    from minitf.backends.cpu import linalg as cpu_linalg
+    from minitf.backends.numpy import linalg as np_linalg
+
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((k, m) if transpose_a else (m, k)).astype(np.float32)
+    b = rng.standard_normal((n, k) if transpose_b else (k, n)).astype(np.float32)
+    attrs = {"transpose_a": transpose_a, "transpose_b": transpose_b}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cpu_linalg, "MIN_FLOPS", 0)  # split even the smallest product
+        got = cpu_linalg.batch_mat_mul(a, b, **attrs)
+    np.testing.assert_allclose(got, np_linalg.batch_mat_mul(a, b, **attrs), rtol=1e-5, atol=1e-5)
+
+
+def test_worker_pool_follows_the_thread_count() -> None:
+    from minitf.backends.cpu import threads, workers
+
+    before = threads.get_num_threads()
+    try:
+        threads.set_num_threads(1)
+        assert workers.size() == 1
+        assert workers.run(lambda v: v * 2, [1, 2, 3]) == [2, 4, 6]
+    finally:
+        threads.set_num_threads(before)
+    expected = before if threads.has_local_blas_threads() else 1
+    assert workers.size() == expected
+    assert workers.run(lambda v: v * 2, range(5)) == [0, 2, 4, 6, 8]
+
+
+def test_worker_errors_propagate() -> None:
+    from minitf.backends.cpu import workers
+
+    def fail(v: int) -> int:
+        raise ValueError(f"piece {v}")
+
+    with pytest.raises(ValueError, match="piece"):
+        workers.run(fail, [1, 2, 3])

@@ -49,3 +49,39 @@ def test_dense_on_data_skips_the_input_gradient(calls: dict[str, int]) -> None:
     assert calls == {"BatchMatMul": 2}  # the forward product and a^T @ dy only
     np.testing.assert_array_equal(grads[w.name].numpy(), np.full((3, 2), 4, np.float32))
     tf.dispose([x, w, grads])
+
+
+def test_fused_conv_on_data_asks_for_no_image_gradient(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    for (name, backend), fn in list(registry._kernels.items()):
+        if name == "FusedConv2DGrad":
+            def spy(*args, _fn=fn, **attrs):
+                seen.append(attrs["input_grad"])
+                return _fn(*args, **attrs)
+            monkeypatch.setitem(registry._kernels, (name, backend), spy)
+    x = tf.tensor(np.random.default_rng(1).random((2, 5, 5, 1)), dtype="float32")
+    w = tf.variable(np.full((3, 3, 1, 2), 0.1, np.float32))
+    b = tf.variable(np.zeros(2, np.float32))
+    layer_input = tf.variable(x)  # the same images as a variable: now x needs a gradient too
+    for images, want in ((x, [False]), (layer_input, [True])):
+        seen.clear()
+        _, grads = tf.variable_grads(lambda: tf.sum(tf.fused.conv2d(images, w, bias=b,
+                                                                    activation="relu")))
+        assert seen == want
+        tf.dispose(grads)
+    tf.dispose([x, w, b, layer_input])
+
+
+def test_second_order_through_a_fused_conv() -> None:
+    # Under an outer tape the fused gradient is written in ops, so it can be differentiated.
+    x = tf.tensor(np.random.default_rng(2).random((1, 4, 4, 1)), dtype="float32")
+    w = tf.tensor(np.full((2, 2, 1, 1), 0.3, np.float32))
+
+    def inner(w_):
+        return tf.grad(lambda v: tf.sum(tf.square(tf.fused.conv2d(x, v, activation="sigmoid"))))(w_)
+
+    second = tf.grad(lambda v: tf.sum(inner(v)))(w)
+    eps = 1e-2
+    plus = tf.sum(inner(w + eps)).numpy()
+    minus = tf.sum(inner(w - eps)).numpy()
+    np.testing.assert_allclose(second.numpy().sum(), (plus - minus) / (2 * eps), rtol=2e-2)

@@ -316,6 +316,35 @@ def fused_args(draw) -> list[np.ndarray]:
     return [x, f, draw(arrays((f.shape[3],))), cfg]
 
 
+_ACTIVATION_GRAD_REFS = {"relu": lambda y: (y > 0) * 1.0, "sigmoid": lambda y: y * (1 - y)}
+
+
+@st.composite
+def fused_grad_args(draw) -> list[np.ndarray]:
+    """[x, filter, bias, dy, cfg]: dy of the convolution's output shape."""
+    x, f, b, cfg = draw(fused_args())
+    y = conv2d_ref(x, f, **conv_attrs(cfg))
+    return [x, f, b, draw(arrays(y.shape)), cfg]
+
+
+def _fused_grad_row(activation: str) -> Row:
+    """The kernel that tf.grads of a fused conv runs: dx, dfilter and dbias at once."""
+    def fn(x, f, b, dy, cfg):
+        conv = lambda x_, f_, b_: tf.fused.conv2d(x_, f_, bias=b_, activation=activation,  # noqa: E731
+                                                   **conv_attrs(cfg))
+        return tf.grads(conv)([x, f, b], dy)
+
+    def ref(x, f, b, dy, cfg):
+        attrs = conv_attrs(cfg)
+        dz = dy * _ACTIVATION_GRAD_REFS[activation](
+            _ACTIVATION_REFS[activation](conv2d_ref(x, f, **attrs) + b))
+        return [conv2d_backprop_input_ref(x.shape, dz, f, **attrs),
+                conv2d_backprop_filter_ref(x, dz, f.shape, **attrs), dz.sum(axis=(0, 1, 2))]
+
+    return Row("FusedConv2DGrad", id=f"FusedConv2DGrad-{activation}", fn=fn, ref=ref,
+               args=fused_grad_args(), grad=False, max_examples=6, f32_atol=2e-4)
+
+
 def _fused_row(activation: str) -> Row:
     return Row("FusedConv2D", id=f"FusedConv2D-{activation}",
                fn=lambda x, f, b, cfg: tf.fused.conv2d(x, f, bias=b, activation=activation,
@@ -332,6 +361,7 @@ _DEPTHWISE_BACKPROPS = ("DepthwiseConv2dNativeBackpropInput",
 
 ROWS = [
     *(_fused_row(activation) for activation in tf.fused.ACTIVATIONS),
+    *(_fused_grad_row(activation) for activation in _ACTIVATION_GRAD_REFS),
     Row("Conv2D", lambda x, f, cfg: tf.conv2d(x, f, **conv_attrs(cfg)),
         lambda x, f, cfg: conv2d_ref(x, f, **conv_attrs(cfg)), conv_args(),
         covers=_CONV_BACKPROPS, **_CONV_TOL),

@@ -117,6 +117,32 @@ def bias_activation(y, bias, act):  # pragma: no cover
             y[r, k] = v
 
 
+_ONE = np.float32(1)  # float32 constants: an int or Python float would promote to float64
+_ZERO = np.float32(0)
+
+
+@njit(cache=True, nogil=True)
+def activation_grad(dy, y, act, dz, dbias):  # pragma: no cover
+    """dz = dy * activation'(y) on [rows, out] (``act`` an ACTIVATION_CODES value), and
+    dbias[k] += the column sums of dz (dbias in float64, so long columns lose nothing)."""
+    rows, out = dy.shape
+    for r in range(rows):
+        for k in range(out):
+            g = dy[r, k]
+            v = y[r, k]
+            if act == 1:
+                g = g * (_ONE if v > 0 else _ZERO)
+            elif act == 2:
+                g = g * (_ONE if v > 0 and v < 6 else _ZERO)
+            elif act == 3:
+                if not v > 0:
+                    g = g * (v + _ONE)
+            elif act == 4:
+                g = g * (v * (_ONE - v))
+            dz[r, k] = g
+            dbias[k] += g
+
+
 def _out_hw(in_hw: Sequence[int], filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
             dilations: Sequence[int]) -> tuple[int, int]:
     return tuple(  # type: ignore[return-value]
@@ -207,6 +233,46 @@ def conv2d_backprop_input(dy: np.ndarray, filter: np.ndarray, *, input_shape: Se
 
     workers.run(piece, _chunks(n, per_image, k, dy.itemsize))
     return dx
+
+
+@register_kernel("FusedConv2DGrad", "cpu")
+def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.ndarray, *,
+                      strides: Sequence[int], pad: Pairs, dilations: Sequence[int],
+                      activation: str, input_grad: bool) -> tuple[np.ndarray, ...]:
+    """FusedConv2D's gradients chunk by chunk: each worker turns its dy chunk into dz (the
+    gradient before the activation) in a scratch matrix, adds dz's column sums to its bias
+    gradient, and uses dz for its share of the filter gradient and, if asked, of dx, while dz
+    is still in the cache."""
+    dtype = np.result_type(x, filter, dy, y)
+    x, filter = (np.ascontiguousarray(a, dtype=dtype) for a in (x, filter))
+    dy, y = (np.ascontiguousarray(a, dtype=dtype) for a in (dy, y))
+    kh, kw, c, out = filter.shape
+    n, out_h, out_w, _ = dy.shape
+    geometry = _geometry((kh, kw), strides, pad, dilations, (out_h, out_w))
+    k, per_image = kh * kw * c, out_h * out_w
+    w2t = filter.reshape(k, out).T
+    dy2, y2 = dy.reshape(n * per_image, out), y.reshape(n * per_image, out)
+    dx = np.empty(x.shape, dtype=dtype) if input_grad else None
+    act = ACTIVATION_CODES[activation]
+
+    def piece(images: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        b0, b1 = images
+        rows = slice(b0 * per_image, b1 * per_image)
+        dz = workers.scratch((b1 - b0) * per_image, out, dtype, "dz")
+        dbias = np.zeros(out, dtype=np.float64)
+        activation_grad(dy2[rows], y2[rows], act, dz, dbias)
+        cols = workers.scratch((b1 - b0) * per_image, k, dtype)
+        im2col(x[b0:b1], cols, *geometry)
+        dfilter = cols.T @ dz
+        if dx is not None:
+            np.matmul(dz, w2t, out=cols)  # the columns of dx, in the same scratch
+            col2im(cols, dx[b0:b1], *geometry)
+        return dfilter, dbias
+
+    parts = workers.run(piece, _chunks(n, per_image, k, dtype.itemsize))
+    dfilter = np.sum([p[0] for p in parts], axis=0, dtype=dtype).reshape(kh, kw, c, out)
+    dbias = np.sum([p[1] for p in parts], axis=0).astype(dtype)
+    return (dfilter, dbias) if dx is None else (dx, dfilter, dbias)
 
 
 @register_kernel("Conv2DBackpropFilter", "cpu")

@@ -70,6 +70,33 @@ def fused_conv2d(x: np.ndarray, filter: np.ndarray, bias: np.ndarray, *, strides
     return y if act[activation] is None else act[activation](y)
 
 
+def activation_grad(dy: np.ndarray, y: np.ndarray, activation: str) -> np.ndarray:
+    """dy times the derivative of ``activation`` at its output y (ops/fused.py's formulas)."""
+    if activation == "relu":
+        return dy * (y > 0).astype(dy.dtype)
+    if activation == "relu6":
+        return dy * ((y > 0) & (y < 6)).astype(dy.dtype)
+    if activation == "elu":
+        return np.where(y > 0, dy, dy * (y + 1))
+    if activation == "sigmoid":
+        return dy * (y * (1 - y))
+    return dy
+
+
+@register_kernel("FusedConv2DGrad", "numpy")
+def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.ndarray, *,
+                      strides: Sequence[int], pad: Pairs, dilations: Sequence[int],
+                      activation: str, input_grad: bool) -> tuple[np.ndarray, ...]:
+    """(dx, dfilter, dbias) of FusedConv2D, or (dfilter, dbias) without ``input_grad``."""
+    conv = {"strides": strides, "pad": pad, "dilations": dilations}
+    dz = activation_grad(dy, y, activation)
+    dfilter = conv2d_backprop_filter(x, dz, filter_shape=filter.shape, **conv)
+    dbias = dz.sum(axis=(0, 1, 2), dtype=dz.dtype)
+    if not input_grad:
+        return dfilter, dbias
+    return conv2d_backprop_input(dz, filter, input_shape=x.shape, **conv), dfilter, dbias
+
+
 @register_kernel("Conv2DBackpropInput", "numpy")
 def conv2d_backprop_input(dy: np.ndarray, filter: np.ndarray, *, input_shape: Sequence[int],
                           strides: Sequence[int], pad: Pairs,
