@@ -22,6 +22,7 @@ from . import (activations, callbacks, constraints, initializers, layers, losses
                optimizers, regularizers, serialization, train)
 from .models import LayersModel, Sequential, input, model, sequential
 from . import data, datasets, io, vis
+from . import parallel
 from .io import load_layers_model
 from .io import load_layers_model as load_model
 from .losses import Reduction

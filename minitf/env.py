@@ -2,7 +2,8 @@
 
 Every other module asks this one, so a learner finds every environment switch of minitf here.
 
-- ``MINITF_BACKEND``  backend to start on: ``cpu`` (the default where numba imports), ``numpy``.
+- ``MINITF_BACKEND``  backend to start on: ``cpu`` (the default where numba imports), ``numpy``,
+  ``cuda`` (an NVIDIA GPU; docs/gpu.md).
 - ``MINITF_NUM_THREADS``  threads for the ``cpu`` backend's kernels and BLAS (default: all cores).
 - ``MINITF_DEBUG``    ``1`` logs the first fallback of each kernel to the numpy backend.
 - ``MINITF_SEED``     seed of the global random generator used when an op gets no ``seed``.

@@ -5,3 +5,4 @@ try:  # the Numba ``cpu`` backend, registered only where numba is installed
 except ModuleNotFoundError as missing:
     if missing.name != "numba":
         raise
+from . import cuda  # noqa: F401,E402  (registers ``cuda``; numba.cuda loads only when selected)

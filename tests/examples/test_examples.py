@@ -92,6 +92,14 @@ def test_transfer_learning_quick(tiny_mnist: Path, tmp_path: Path) -> None:
     assert all(k in out for k in ("from scratch", "feature extraction", "fine-tuning"))
 
 
+def test_parallel_training_quick(tiny_mnist: Path) -> None:
+    out = run("parallel_training.py", "--quick", "--data-dir", str(tiny_mnist))
+    assert "1 worker (local processes" in out and "2 workers (local processes" in out
+    assert re.search(r"speed-up of the training: [\d.]+x", out)
+    rows = re.findall(r"^\s+[\d.]+\s+([\d.]+)\s+([\d.]+)$", out, re.M)
+    assert len(rows) == 2 and all(0 <= float(a) <= 1 and 0 <= float(b) <= 1 for a, b in rows)
+
+
 @pytest.mark.parametrize("script", sorted(p.name for p in EXAMPLES.glob("*.py")))
 def test_every_example_explains_itself(script: str) -> None:
     assert "usage:" in run(script, "--help")

@@ -1,11 +1,13 @@
 """How many cores the ``cpu`` backend uses, for its Numba kernels and for NumPy's BLAS.
 
-The policy: Numba's parallel loops and BLAS's matrix products never run at the same time (no
-kernel calls BLAS inside a ``prange`` loop), and Numba uses the ``workqueue`` threading layer,
-whose idle threads sleep instead of spinning. So both may use every core without fighting over
-them, and both get the same count: ``MINITF_NUM_THREADS`` when set (read at import), otherwise
-all the cores this process may run on. ``set_num_threads(n)`` changes both at run time; the
-parallel-training workers of ``tf.parallel`` use it to take their share of the machine.
+One number, ``MINITF_NUM_THREADS`` when set (read at import), otherwise every core this process
+may run on, sets three things: Numba's thread count for the ``prange`` loops, the number of
+worker threads of ``workers.py`` (each of which runs BLAS single-threaded for itself), and the
+process-wide OpenBLAS thread count (for products run outside the workers, and for the user's own
+NumPy code). Nothing oversubscribes: a ``prange`` loop and the workers never run at the same
+time, and Numba's ``workqueue`` layer lets idle threads sleep instead of spinning.
+``set_num_threads(n)`` changes all three at run time; the parallel-training workers of
+``tf.parallel`` use it to take their share of the machine.
 
 NumPy's bundled OpenBLAS is reached through ctypes (the library is already loaded by NumPy, so
 this only looks its functions up); where NumPy uses another BLAS, only Numba's count changes.
