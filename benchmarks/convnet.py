@@ -122,6 +122,7 @@ def run_minitf(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     import numba
 
     import minitf as tf
+    from minitf.backends.cpu import threads
 
     sys.path.insert(0, str(ROOT / "examples"))
     from mnist_node import create_model
@@ -140,7 +141,8 @@ def run_minitf(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     model.predict(x[:args.predict_batch], batch_size=args.predict_batch).dispose()
     infer_s = seconds(lambda: model.predict(x, batch_size=args.predict_batch).dispose(),
                       args.repeats)
-    result = measured(engine, train_s, infer_s, args, version=f"numba {numba.__version__}",
+    version = f"numba {numba.__version__}, OpenBLAS's {threads.blas_core()} kernels"
+    result = measured(engine, train_s, infer_s, args, version=version,
                       tensors_after=tf.memory().num_tensors)
     if not args.no_breakdown:
         result["layers"] = minitf_profile.layer_times(tf, model, BATCH, args.reps)

@@ -165,10 +165,10 @@ def _geometry(filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
             pad[1][0], pad[2][0], out_hw[0], out_hw[1])
 
 
-def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Both arrays C-contiguous in their common dtype (no copy when they already are)."""
-    dtype = np.result_type(a, b)
-    return (np.ascontiguousarray(a, dtype=dtype), np.ascontiguousarray(b, dtype=dtype))
+def _common(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays C-contiguous in their common dtype (no copy when they already are)."""
+    dtype = np.result_type(*arrays)
+    return tuple(np.ascontiguousarray(a, dtype=dtype) for a in arrays)
 
 
 def _forward(x: np.ndarray, filter: np.ndarray, strides: Sequence[int], pad: Pairs,
@@ -243,9 +243,8 @@ def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.n
     gradient before the activation) in a scratch matrix, adds dz's column sums to its bias
     gradient, and uses dz for its share of the filter gradient and, if asked, of dx, while dz
     is still in the cache."""
-    dtype = np.result_type(x, filter, dy, y)
-    x, filter = (np.ascontiguousarray(a, dtype=dtype) for a in (x, filter))
-    dy, y = (np.ascontiguousarray(a, dtype=dtype) for a in (dy, y))
+    x, filter, dy, y = _common(x, filter, dy, y)
+    dtype = x.dtype
     kh, kw, c, out = filter.shape
     n, out_h, out_w, _ = dy.shape
     geometry = _geometry((kh, kw), strides, pad, dilations, (out_h, out_w))

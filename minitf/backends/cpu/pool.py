@@ -35,8 +35,7 @@ from numba import njit, prange
 
 from ...engine.registry import register_kernel
 from ..numpy import pool as reference
-
-Pairs = Sequence[Sequence[int]]
+from .conv import Pairs, _out_hw
 
 # Below this many input elements, Numba's parallel dispatch (33-65 us) costs more than NumPy.
 MIN_SIZE = 32_768
@@ -195,8 +194,7 @@ def _contiguous(a: np.ndarray) -> np.ndarray:
 
 def _pooled_shape(x_shape: Sequence[int], filter_size: Sequence[int], strides: Sequence[int],
                   pad: Pairs) -> tuple[int, int, int, int]:
-    out_h, out_w = ((x_shape[a] + pad[a][0] + pad[a][1] - filter_size[a - 1]) // strides[a - 1] + 1
-                    for a in (1, 2))
+    out_h, out_w = _out_hw(x_shape[1:3], filter_size, strides, pad, (1, 1))
     return x_shape[0], out_h, out_w, x_shape[3]
 
 
