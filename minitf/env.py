@@ -9,6 +9,9 @@ Every other module asks this one, so a learner finds every environment switch of
 - ``MINITF_SEED``     seed of the global random generator used when an op gets no ``seed``.
 - ``MINITF_DATA``     a folder holding data set files (MNIST's IDX files...), looked at first.
 - ``XDG_CACHE_HOME``  where the cache folder ``minitf/`` goes (default ``~/.cache``).
+- ``MINITF_KEEP_FREED_MEMORY``  ``0`` lets the C allocator hand freed arrays back to the
+  system at once, as it does by default (the ``cpu`` backend keeps them for reuse: see
+  ``backends/cpu/memory.py``).
 - ``OPENBLAS_CORETYPE``  set here (see :func:`choose_openblas_core`) on AVX-512 CPUs, unless
   the user set it.
 """
@@ -56,6 +59,15 @@ def default_seed() -> int | None:
         return int(raw)
     except ValueError:
         raise ValueError(f"MINITF_SEED must be an integer, got {raw!r}") from None
+
+
+def keep_freed_memory(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the ``cpu`` backend may tune the C allocator to keep freed memory for reuse:
+    not when ``MINITF_KEEP_FREED_MEMORY`` is ``0``, nor when the user tuned glibc's malloc."""
+    if environ.get("MINITF_KEEP_FREED_MEMORY", "1").strip() in ("0", "false", "False"):
+        return False
+    return not (any(name.startswith("MALLOC_") for name in environ)
+                or "glibc.malloc" in environ.get("GLIBC_TUNABLES", ""))
 
 
 def data_dir() -> Path | None:

@@ -58,3 +58,34 @@ def test_set_num_threads_rejects_zero() -> None:
     threads = pytest.importorskip("minitf.backends.cpu.threads")
     with pytest.raises(ValueError, match="at least 1"):
         threads.set_num_threads(0)
+
+
+def test_keep_freed_memory_respects_the_user() -> None:
+    assert env.keep_freed_memory({})
+    assert not env.keep_freed_memory({"MINITF_KEEP_FREED_MEMORY": "0"})
+    assert not env.keep_freed_memory({"MALLOC_TRIM_THRESHOLD_": "0"})
+    assert not env.keep_freed_memory({"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=1"})
+
+
+_FAULTS = ("import resource, numpy as np, minitf as tf\n"
+           "tf.get_backend()\n"
+           "def step():\n"
+           "    a = np.empty(8 << 20, np.uint8); a.fill(1); del a\n"
+           "step()\n"
+           "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+           "for _ in range(5): step()\n"
+           "print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)\n")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_cpu_backend_keeps_freed_memory_for_reuse() -> None:
+    """An 8 MB array allocated, touched and freed five times: with the cpu backend's malloc
+    setting it reuses the same pages (a few faults), without it every round faults again."""
+    pytest.importorskip("numba")
+    environ = {k: v for k, v in os.environ.items() if k != "MINITF_BACKEND"}
+    kept = subprocess.run([sys.executable, "-c", _FAULTS], env=environ, capture_output=True,
+                          text=True, check=True).stdout
+    environ["MINITF_KEEP_FREED_MEMORY"] = "0"
+    given_back = subprocess.run([sys.executable, "-c", _FAULTS], env=environ,
+                                capture_output=True, text=True, check=True).stdout
+    assert int(kept) < 100 < int(given_back)

@@ -5,7 +5,8 @@ math, reductions, the optimizers' updates); every other kernel falls back to ``n
 plain NumPy arrays).
 
 Numba's threading layer is set to ``workqueue`` here, before any parallel kernel can run (it
-cannot change after the first parallel call); ``threads.py`` says how many cores are used.
+cannot change after the first parallel call); ``threads.py`` says how many cores are used, and
+``memory.py`` why the backend asks malloc to keep freed memory.
 Without numba this package raises ImportError and the backend is simply not registered
 (minitf/backends/__init__.py guards the import), so ``numpy`` becomes the default.
 
@@ -14,6 +15,7 @@ To step into a kernel as plain Python (breakpoints, prints), run with ``NUMBA_DI
 import numba
 
 from ...engine.backend import Backend, register_backend
+from . import memory
 
 if numba.config.THREADING_LAYER in ("default", None):
     numba.config.THREADING_LAYER = "workqueue"
@@ -24,6 +26,10 @@ class CpuBackend(Backend):
 
     name = "cpu"
     fallback = "numpy"
+
+    def __init__(self) -> None:
+        super().__init__()
+        memory.keep_freed_memory()  # no page faults on each step's big arrays
 
 
 register_backend("cpu", CpuBackend)
