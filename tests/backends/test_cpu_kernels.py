@@ -80,9 +80,13 @@ def _check_conv(case, dtype=np.float32) -> None:
                 np.testing.assert_allclose(g, w, **TOL)
 
 
-@given(conv_case(), st.sampled_from([np.float32, np.float64]))
-def test_conv_kernels_match_numpy(case, dtype) -> None:
-    _check_conv(case, dtype)
+@pytest.mark.parametrize("direct_max_k", [0, 1000])
+@given(case=conv_case(), dtype=st.sampled_from([np.float32, np.float64]))
+def test_conv_kernels_match_numpy(case, dtype, direct_max_k) -> None:
+    """Both ways to the filter gradient: im2col + BLAS (0), and the direct loop (1000)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cpu_conv, "DIRECT_MAX_K", direct_max_k)
+        _check_conv(case, dtype)
 
 
 @pytest.fixture(scope="module", autouse=True)

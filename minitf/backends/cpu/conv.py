@@ -22,7 +22,7 @@ import math
 from typing import Sequence
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ...engine.registry import register_kernel
 from . import workers
@@ -90,35 +90,51 @@ def col2im(cols, dx, kh, kw, sh, sw, dh, dw, top, left, out_h, out_w):  # pragma
 
 ACTIVATION_CODES = {"linear": 0, "relu": 1, "relu6": 2, "elu": 3, "sigmoid": 4}
 
+_ONE = np.float32(1)  # float32 constants: an int or Python float would promote to float64
+_ZERO = np.float32(0)
+_SIX = np.float32(6)
+
+
+@njit(cache=True, nogil=True)
+def _activate(v, act):  # pragma: no cover
+    """activation(v) for an ACTIVATION_CODES value; NaN passes through every branch unchanged,
+    as in the numpy kernels."""
+    if act == 1:
+        v = v if not v < 0 else _ZERO
+    elif act == 2:
+        v = v if not v < 0 else _ZERO
+        v = v if not v > _SIX else _SIX
+    elif act == 3:
+        if not v > 0:
+            v = math.expm1(v)
+    elif act == 4:
+        z = math.exp(-abs(v))
+        v = _ONE / (_ONE + z) if v >= 0 else z / (_ONE + z)
+    return v
+
+
+@njit(cache=True, nogil=True)
+def _derivative(g, v, act):  # pragma: no cover
+    """g * activation'(x), written with the activation's output v = activation(x)."""
+    if act == 1:
+        g = g * (_ONE if v > 0 else _ZERO)
+    elif act == 2:
+        g = g * (_ONE if v > 0 and v < 6 else _ZERO)
+    elif act == 3:
+        if not v > 0:
+            g = g * (v + _ONE)
+    elif act == 4:
+        g = g * (v * (_ONE - v))
+    return g
+
 
 @njit(cache=True, nogil=True)
 def bias_activation(y, bias, act):  # pragma: no cover
-    """y[r, k] = activation(y[r, k] + bias[k]) in place; ``act`` is an ACTIVATION_CODES value.
-
-    NaN passes through every branch unchanged, as in the numpy kernels."""
+    """y[r, k] = activation(y[r, k] + bias[k]) in place; ``act`` is an ACTIVATION_CODES value."""
     rows, out = y.shape
     for r in range(rows):
         for k in range(out):
-            v = y[r, k] + bias[k]
-            if act == 1:
-                if v < 0:
-                    v = 0
-            elif act == 2:
-                if v < 0:
-                    v = 0
-                elif v > 6:
-                    v = 6
-            elif act == 3:
-                if not v > 0:
-                    v = math.expm1(v)
-            elif act == 4:
-                z = math.exp(-abs(v))
-                v = 1 / (1 + z) if v >= 0 else z / (1 + z)
-            y[r, k] = v
-
-
-_ONE = np.float32(1)  # float32 constants: an int or Python float would promote to float64
-_ZERO = np.float32(0)
+            y[r, k] = _activate(y[r, k] + bias[k], act)
 
 
 @njit(cache=True, nogil=True)
@@ -128,19 +144,51 @@ def activation_grad(dy, y, act, dz, dbias):  # pragma: no cover
     rows, out = dy.shape
     for r in range(rows):
         for k in range(out):
-            g = dy[r, k]
-            v = y[r, k]
-            if act == 1:
-                g = g * (_ONE if v > 0 else _ZERO)
-            elif act == 2:
-                g = g * (_ONE if v > 0 and v < 6 else _ZERO)
-            elif act == 3:
-                if not v > 0:
-                    g = g * (v + _ONE)
-            elif act == 4:
-                g = g * (v * (_ONE - v))
+            g = _derivative(dy[r, k], y[r, k], act)
             dz[r, k] = g
             dbias[k] += g
+
+
+# The filter gradient of a layer with few filter taps (kh * kw * in_channels <= DIRECT_MAX_K: a
+# first layer on grayscale or RGB images) comes from a direct loop instead of im2col + BLAS: a
+# product whose inner dimension is that short keeps BLAS mostly idle, and the columns would be
+# several times the size of the image. (The same idea for the forward pass measured slower than
+# im2col + BLAS: 4.95 against 4.26 ms for the mnist-node convnet's first layer.)
+
+DIRECT_MAX_K = 32
+
+
+@njit(parallel=True, cache=True)
+def direct_filter_grad(x, dy, y, act, dfilter, dbias,  # pragma: no cover
+                       sh, sw, dh, dw, top, left):
+    """The filter and bias gradients of y = activation(conv2d(x, w) + bias) from dy, in
+    dfilter [parts, kh, kw, c, f] and dbias [parts, f] (float64, zeroed): part t sums its
+    share of the output rows, so no two parallel steps write the same cell."""
+    n, height, width, c = x.shape
+    _, out_h, out_w, f = dy.shape
+    parts, kh, kw = dfilter.shape[0], dfilter.shape[1], dfilter.shape[2]
+    rows = n * out_h
+    for part in prange(parts):
+        dz = np.empty(f, dtype=dy.dtype)
+        for t in range(part * rows // parts, (part + 1) * rows // parts):
+            b, p = t // out_h, t % out_h
+            for q in range(out_w):
+                for o in range(f):
+                    g = _derivative(dy[b, p, q, o], y[b, p, q, o], act)
+                    dz[o] = g
+                    dbias[part, o] += g
+                for i in range(kh):
+                    r = p * sh + i * dh - top
+                    if r < 0 or r >= height:
+                        continue
+                    for j in range(kw):
+                        s = q * sw + j * dw - left
+                        if s < 0 or s >= width:
+                            continue
+                        for k in range(c):
+                            v = x[b, r, s, k]
+                            for o in range(f):
+                                dfilter[part, i, j, k, o] += v * dz[o]
 
 
 def _out_hw(in_hw: Sequence[int], filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
@@ -249,10 +297,16 @@ def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.n
     n, out_h, out_w, _ = dy.shape
     geometry = _geometry((kh, kw), strides, pad, dilations, (out_h, out_w))
     k, per_image = kh * kw * c, out_h * out_w
+    act = ACTIVATION_CODES[activation]
+    if k <= DIRECT_MAX_K and not input_grad:
+        parts = 4 * workers.size()
+        dfilter_parts = np.zeros((parts, kh, kw, c, out))
+        dbias_parts = np.zeros((parts, out))
+        direct_filter_grad(x, dy, y, act, dfilter_parts, dbias_parts, *geometry[2:-2])
+        return dfilter_parts.sum(axis=0).astype(dtype), dbias_parts.sum(axis=0).astype(dtype)
     w2t = filter.reshape(k, out).T
     dy2, y2 = dy.reshape(n * per_image, out), y.reshape(n * per_image, out)
     dx = np.empty(x.shape, dtype=dtype) if input_grad else None
-    act = ACTIVATION_CODES[activation]
 
     def piece(images: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         b0, b1 = images
