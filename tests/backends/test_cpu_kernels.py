@@ -28,7 +28,8 @@ def _pad(draw: st.DrawFn) -> object:
 
 @st.composite
 def conv_case(draw: st.DrawFn):
-    n, c, out = draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    n, c = draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    out = draw(st.sampled_from([1, 2, 3, 4, 16, 32]))  # 16, 32: gemm.py's product
     strides = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     dilations = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
@@ -80,12 +81,14 @@ def _check_conv(case, dtype=np.float32) -> None:
                 np.testing.assert_allclose(g, w, **TOL)
 
 
-@pytest.mark.parametrize("direct_max_k", [0, 1000])
+@pytest.mark.parametrize("direct_max_k, own_gemm", [(0, True), (1000, True), (0, False)])
 @given(case=conv_case(), dtype=st.sampled_from([np.float32, np.float64]))
-def test_conv_kernels_match_numpy(case, dtype, direct_max_k) -> None:
-    """Both ways to the filter gradient: im2col + BLAS (0), and the direct loop (1000)."""
+def test_conv_kernels_match_numpy(case, dtype, direct_max_k, own_gemm) -> None:
+    """Every way through the kernels: the filter gradient from im2col + a product (0) or from
+    the direct loop (1000); the products from gemm.py where they fit, or all from BLAS."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(cpu_conv, "DIRECT_MAX_K", direct_max_k)
+        mp.setattr(cpu_conv, "OWN_GEMM", own_gemm)
         _check_conv(case, dtype)
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit, prange
 
 from ...engine.registry import register_kernel
-from . import workers
+from . import gemm, workers
 
 Pairs = Sequence[Sequence[int]]
 
@@ -213,6 +213,89 @@ def _geometry(filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
             pad[1][0], pad[2][0], out_hw[0], out_hw[1])
 
 
+OWN_GEMM = True  # False: every product through NumPy's BLAS (the tests check both ways)
+
+
+def _product(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """a @ b (into ``out`` when given): ``gemm.py``'s kernel where it fits (float32, b's width
+    a multiple of 16, a row-major or transposed), else NumPy's BLAS. Runs in a worker.
+
+    The input gradient's product dz @ W^T [rows, 32] x [32, 288] stays with BLAS: through
+    gemm.py a training step took 5% longer (A/B, 8 alternations: 94.7 against 89.3 ms), most
+    likely because gemm.py writes the 4 MB result in 16-column bands, 18 passes over it."""
+    if out is None:
+        out = np.empty((a.shape[0], b.shape[1]), dtype=np.result_type(a, b))
+    virtual = gemm.as_virtual(a) if OWN_GEMM and gemm.fits(b, out) and a.shape[1] else None
+    if virtual is not None:
+        gemm.matmul(*virtual, b, out)
+    else:
+        np.matmul(a, b, out=out)
+    return out
+
+
+class Windows:
+    """The im2col matrix of a convolution, left virtual for ``gemm.matmul``: entry [m, p] is
+    ``x[rows[m] + taps[p]]`` for the flattened (and, if the convolution pads, zero-padded)
+    images x of one chunk. ``rows`` holds the offset of each output pixel's window (for up to
+    ``images`` images), ``taps`` the offset of each filter tap (row, column, channel) inside
+    a window, in the order of the filter's rows when reshaped to [kh * kw * c, out]."""
+
+    def __init__(self, x: np.ndarray, filter_hw: Sequence[int], strides: Sequence[int],
+                 pad: Pairs, dilations: Sequence[int], out_hw: Sequence[int],
+                 images: int) -> None:
+        if any(side for pair in pad for side in pair):
+            x = np.pad(x, pad)  # once per call: far less than the columns im2col would write
+        self.x = x
+        self.per_image = out_hw[0] * out_hw[1]
+        _, height, width, c = x.shape
+        oy, ox = np.arange(out_hw[0]) * strides[0], np.arange(out_hw[1]) * strides[1]
+        pixels = ((oy[:, None] * width + ox) * c).ravel()
+        self.rows = (np.arange(images)[:, None] * (height * width * c) + pixels).ravel().astype(
+            gemm.INDEX)
+        i = np.arange(filter_hw[0]) * dilations[0]
+        j = np.arange(filter_hw[1]) * dilations[1]
+        self.taps = (((i[:, None] * width + j) * c)[:, :, None] + np.arange(c)).ravel().astype(
+            gemm.INDEX)
+
+    def chunk(self, b0: int, b1: int) -> tuple[np.ndarray, np.ndarray]:
+        """(images b0..b1 flattened, the rows of their windows)."""
+        return self.x[b0:b1].reshape(-1), self.rows[:(b1 - b0) * self.per_image]
+
+
+def _windows(x: np.ndarray, filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
+             dilations: Sequence[int], out_hw: Sequence[int], out: int,
+             chunks: list[tuple[int, int]]) -> Windows | None:
+    """The virtual im2col of x when ``gemm.py`` can take it (float32, ``out`` a multiple of
+    16, OWN_GEMM on), else None (im2col into a scratch matrix, then a product)."""
+    if not (OWN_GEMM and x.dtype == np.float32 and out % gemm.COLS == 0):
+        return None
+    return Windows(x, filter_hw, strides, pad, dilations, out_hw,
+                   max(b1 - b0 for b0, b1 in chunks))
+
+
+# The filter gradient reads the virtual columns only for narrow filters: per chunk of the
+# mnist-node convnet (one core) 0.92 against 1.16 ms (im2col + BLAS) with 32 output channels,
+# but 0.84 against 0.82 and 1.13 against 1.03 ms with 64, where im2col costs half as much per
+# multiply-add and BLAS's packed product is faster than gemm.py's on this transposed operand.
+VIRTUAL_FILTER_GRAD_MAX_OUT = 32
+
+
+def _filter_share(x: np.ndarray, windows: Windows | None, geometry: tuple[int, ...],
+                  b0: int, b1: int, dz: np.ndarray) -> np.ndarray:
+    """Images b0..b1's share of the filter gradient, columns^T @ dz [k, out]: from the
+    virtual columns when there are some, else from im2col into this worker's scratch."""
+    k = (len(windows.taps) if windows is not None
+         else geometry[0] * geometry[1] * x.shape[3])
+    if windows is not None and dz.shape[1] <= VIRTUAL_FILTER_GRAD_MAX_OUT:
+        flat, rows = windows.chunk(b0, b1)
+        dfilter = np.empty((k, dz.shape[1]), dtype=dz.dtype)
+        gemm.matmul(flat, windows.taps, rows, dz, dfilter)  # A = columns^T: rows, taps swap
+        return dfilter
+    cols = workers.scratch(dz.shape[0], k, x.dtype)
+    im2col(x[b0:b1], cols, *geometry)
+    return _product(cols.T, dz)
+
+
 def _common(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     """The arrays C-contiguous in their common dtype (no copy when they already are)."""
     dtype = np.result_type(*arrays)
@@ -230,17 +313,22 @@ def _forward(x: np.ndarray, filter: np.ndarray, strides: Sequence[int], pad: Pai
     k, per_image = kh * kw * c, out_h * out_w
     w2 = filter.reshape(k, out)
     y = np.empty((n * per_image, out), dtype=x.dtype)
+    chunks = _chunks(n, per_image, k, x.itemsize)
+    windows = _windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w), out, chunks)
 
     def piece(images: tuple[int, int]) -> None:
         b0, b1 = images
-        cols = workers.scratch((b1 - b0) * per_image, k, x.dtype)
-        im2col(x[b0:b1], cols, *geometry)
         y_part = y[b0 * per_image:b1 * per_image]
-        np.matmul(cols, w2, out=y_part)
+        if windows is not None:  # the columns stay virtual
+            gemm.matmul(*windows.chunk(b0, b1), windows.taps, w2, y_part)
+        else:
+            cols = workers.scratch((b1 - b0) * per_image, k, x.dtype)
+            im2col(x[b0:b1], cols, *geometry)
+            _product(cols, w2, y_part)
         if bias is not None:
             bias_activation(y_part, bias, act)
 
-    workers.run(piece, _chunks(n, per_image, k, x.itemsize))
+    workers.run(piece, chunks)
     return y.reshape(n, out_h, out_w, out)
 
 
@@ -269,14 +357,14 @@ def conv2d_backprop_input(dy: np.ndarray, filter: np.ndarray, *, input_shape: Se
     n, out_h, out_w, _ = dy.shape
     geometry = _geometry((kh, kw), strides, pad, dilations, (out_h, out_w))
     k, per_image = kh * kw * c, out_h * out_w
-    w2t = filter.reshape(k, out).T
+    w2t = np.ascontiguousarray(filter.reshape(k, out).T)
     dy2 = dy.reshape(n * per_image, out)
     dx = np.empty(tuple(input_shape), dtype=dy.dtype)
 
     def piece(images: tuple[int, int]) -> None:
         b0, b1 = images
         cols = workers.scratch((b1 - b0) * per_image, k, dy.dtype)
-        np.matmul(dy2[b0 * per_image:b1 * per_image], w2t, out=cols)
+        np.matmul(dy2[b0 * per_image:b1 * per_image], w2t, out=cols)  # BLAS: see _product
         col2im(cols, dx[b0:b1], *geometry)
 
     workers.run(piece, _chunks(n, per_image, k, dy.itemsize))
@@ -304,9 +392,11 @@ def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.n
         dbias_parts = np.zeros((parts, out))
         direct_filter_grad(x, dy, y, act, dfilter_parts, dbias_parts, *geometry[2:-2])
         return dfilter_parts.sum(axis=0).astype(dtype), dbias_parts.sum(axis=0).astype(dtype)
-    w2t = filter.reshape(k, out).T
+    w2t = np.ascontiguousarray(filter.reshape(k, out).T)
     dy2, y2 = dy.reshape(n * per_image, out), y.reshape(n * per_image, out)
     dx = np.empty(x.shape, dtype=dtype) if input_grad else None
+    chunks = _chunks(n, per_image, k, dtype.itemsize)
+    windows = _windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w), out, chunks)
 
     def piece(images: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         b0, b1 = images
@@ -314,15 +404,14 @@ def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.n
         dz = workers.scratch((b1 - b0) * per_image, out, dtype, "dz")
         dbias = np.zeros(out, dtype=np.float64)
         activation_grad(dy2[rows], y2[rows], act, dz, dbias)
-        cols = workers.scratch((b1 - b0) * per_image, k, dtype)
-        im2col(x[b0:b1], cols, *geometry)
-        dfilter = cols.T @ dz
+        dfilter = _filter_share(x, windows, geometry, b0, b1, dz)
         if dx is not None:
-            np.matmul(dz, w2t, out=cols)  # the columns of dx, in the same scratch
+            cols = workers.scratch((b1 - b0) * per_image, k, dtype)
+            np.matmul(dz, w2t, out=cols)  # the columns of dx (BLAS: see _product)
             col2im(cols, dx[b0:b1], *geometry)
         return dfilter, dbias
 
-    parts = workers.run(piece, _chunks(n, per_image, k, dtype.itemsize))
+    parts = workers.run(piece, chunks)
     dfilter = np.sum([p[0] for p in parts], axis=0, dtype=dtype).reshape(kh, kw, c, out)
     dbias = np.sum([p[1] for p in parts], axis=0).astype(dtype)
     return (dfilter, dbias) if dx is None else (dx, dfilter, dbias)
@@ -338,12 +427,12 @@ def conv2d_backprop_filter(x: np.ndarray, dy: np.ndarray, *, filter_shape: Seque
     geometry = _geometry((kh, kw), strides, pad, dilations, (out_h, out_w))
     k, per_image = kh * kw * c, out_h * out_w
     dy2 = dy.reshape(n * per_image, out)
+    chunks = _chunks(n, per_image, k, x.itemsize)
+    windows = _windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w), out, chunks)
 
     def piece(images: tuple[int, int]) -> np.ndarray:
         b0, b1 = images
-        cols = workers.scratch((b1 - b0) * per_image, k, x.dtype)
-        im2col(x[b0:b1], cols, *geometry)
-        return cols.T @ dy2[b0 * per_image:b1 * per_image]  # this chunk's share of dW
+        return _filter_share(x, windows, geometry, b0, b1, dy2[b0 * per_image:b1 * per_image])
 
-    parts = workers.run(piece, _chunks(n, per_image, k, x.itemsize))
+    parts = workers.run(piece, chunks)
     return np.sum(parts, axis=0, dtype=x.dtype).reshape(kh, kw, c, out)
