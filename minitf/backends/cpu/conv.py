@@ -22,7 +22,7 @@ import math
 from typing import Sequence
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ...engine.registry import register_kernel
 from . import gemm, workers
@@ -147,48 +147,6 @@ def activation_grad(dy, y, act, dz, dbias):  # pragma: no cover
             g = _derivative(dy[r, k], y[r, k], act)
             dz[r, k] = g
             dbias[k] += g
-
-
-# The filter gradient of a layer with few filter taps (kh * kw * in_channels <= DIRECT_MAX_K: a
-# first layer on grayscale or RGB images) comes from a direct loop instead of im2col + BLAS: a
-# product whose inner dimension is that short keeps BLAS mostly idle, and the columns would be
-# several times the size of the image. (The same idea for the forward pass measured slower than
-# im2col + BLAS: 4.95 against 4.26 ms for the mnist-node convnet's first layer.)
-
-DIRECT_MAX_K = 32
-
-
-@njit(parallel=True, cache=True)
-def direct_filter_grad(x, dy, y, act, dfilter, dbias,  # pragma: no cover
-                       sh, sw, dh, dw, top, left):
-    """The filter and bias gradients of y = activation(conv2d(x, w) + bias) from dy, in
-    dfilter [parts, kh, kw, c, f] and dbias [parts, f] (float64, zeroed): part t sums its
-    share of the output rows, so no two parallel steps write the same cell."""
-    n, height, width, c = x.shape
-    _, out_h, out_w, f = dy.shape
-    parts, kh, kw = dfilter.shape[0], dfilter.shape[1], dfilter.shape[2]
-    rows = n * out_h
-    for part in prange(parts):
-        dz = np.empty(f, dtype=dy.dtype)
-        for t in range(part * rows // parts, (part + 1) * rows // parts):
-            b, p = t // out_h, t % out_h
-            for q in range(out_w):
-                for o in range(f):
-                    g = _derivative(dy[b, p, q, o], y[b, p, q, o], act)
-                    dz[o] = g
-                    dbias[part, o] += g
-                for i in range(kh):
-                    r = p * sh + i * dh - top
-                    if r < 0 or r >= height:
-                        continue
-                    for j in range(kw):
-                        s = q * sw + j * dw - left
-                        if s < 0 or s >= width:
-                            continue
-                        for k in range(c):
-                            v = x[b, r, s, k]
-                            for o in range(f):
-                                dfilter[part, i, j, k, o] += v * dz[o]
 
 
 def _out_hw(in_hw: Sequence[int], filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
@@ -386,12 +344,6 @@ def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.n
     geometry = _geometry((kh, kw), strides, pad, dilations, (out_h, out_w))
     k, per_image = kh * kw * c, out_h * out_w
     act = ACTIVATION_CODES[activation]
-    if k <= DIRECT_MAX_K and not input_grad:
-        parts = 4 * workers.size()
-        dfilter_parts = np.zeros((parts, kh, kw, c, out))
-        dbias_parts = np.zeros((parts, out))
-        direct_filter_grad(x, dy, y, act, dfilter_parts, dbias_parts, *geometry[2:-2])
-        return dfilter_parts.sum(axis=0).astype(dtype), dbias_parts.sum(axis=0).astype(dtype)
     w2t = np.ascontiguousarray(filter.reshape(k, out).T)
     dy2, y2 = dy.reshape(n * per_image, out), y.reshape(n * per_image, out)
     dx = np.empty(x.shape, dtype=dtype) if input_grad else None
