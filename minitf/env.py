@@ -6,6 +6,8 @@ Every other module asks this one, so a learner finds every environment switch of
   ``cuda`` (an NVIDIA GPU; docs/gpu.md).
 - ``MINITF_NUM_THREADS``  threads for the ``cpu`` backend's kernels and BLAS (default: all cores).
 - ``MINITF_DEBUG``    ``1`` logs the first fallback of each kernel to the numpy backend.
+- ``MINITF_SIMD_LANES``  floats per vector in the ``cpu`` backend's matrix product, 8 or 16
+  (default: 16 where the CPU has AVX-512, else 8); for tests (``backends/cpu/simd.py``).
 - ``MINITF_SEED``     seed of the global random generator used when an op gets no ``seed``.
 - ``MINITF_DATA``     a folder holding data set files (MNIST's IDX files...), looked at first.
 - ``XDG_CACHE_HOME``  where the cache folder ``minitf/`` goes (default ``~/.cache``).
@@ -59,6 +61,16 @@ def default_seed() -> int | None:
         return int(raw)
     except ValueError:
         raise ValueError(f"MINITF_SEED must be an integer, got {raw!r}") from None
+
+
+def simd_lanes() -> int | None:
+    """The vector width from ``MINITF_SIMD_LANES`` (8 or 16), or None to choose by CPU."""
+    raw = os.environ.get("MINITF_SIMD_LANES", "").strip()
+    if not raw:
+        return None
+    if raw not in ("8", "16"):
+        raise ValueError(f"MINITF_SIMD_LANES must be 8 or 16, got {raw!r}")
+    return int(raw)
 
 
 def keep_freed_memory(environ: Mapping[str, str] = os.environ) -> bool:

@@ -1,8 +1,12 @@
-"""``gemm.py``'s matrix product (built from ``simd.py``'s 8-lane vectors) against NumPy, on
+"""``gemm.py``'s matrix product (built from ``simd.py``'s vectors) against NumPy, on
 Hypothesis-drawn shapes: row counts around the 6-row tile, products as short as one step, A in
 row-major and transposed layouts; and ``simd.py``'s plain-NumPy stand-ins (what runs under
 ``NUMBA_DISABLE_JIT=1``) against the compiled operations. Skipped where numba is missing."""
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -70,21 +74,53 @@ def test_fits_only_what_the_kernel_handles() -> None:
 
 @njit
 def _compiled(x, y, z, s):  # pragma: no cover
-    out = np.empty(4 * simd.LANES, dtype=np.float32)
-    simd.store8(out, 0, simd.load8(x, 3))
-    simd.store8(out, 8, simd.splat8(s))
-    simd.store8(out, 16, simd.fma8(simd.load8(x, 0), simd.load8(y, 0), simd.load8(z, 0)))
-    simd.store8(out, 24, simd.zero8())
+    lanes = simd.LANES
+    out = np.empty(4 * lanes, dtype=np.float32)
+    simd.store(out, 0, simd.load(x, 3))
+    simd.store(out, lanes, simd.splat(s))
+    simd.store(out, 2 * lanes, simd.fma(simd.load(x, 0), simd.load(y, 0), simd.load(z, 0)))
+    simd.store(out, 3 * lanes, simd.zero())
     return out
 
 
 def test_simd_stand_ins_match_the_compiled_operations() -> None:
     rng = np.random.default_rng(1)
-    x, y, z = (rng.standard_normal(12).astype(np.float32) for _ in range(3))
+    lanes = simd.LANES
+    x, y, z = (rng.standard_normal(lanes + 4).astype(np.float32) for _ in range(3))
     s = np.float32(2.5)
-    want = np.concatenate([simd._py_load8(x, 3), simd._py_splat8(s),
-                           simd._py_fma8(x[:8], y[:8], z[:8]), simd._py_zero8()])
+    want = np.concatenate([simd._py_load(x, 3), simd._py_splat(s),
+                           simd._py_fma(x[:lanes], y[:lanes], z[:lanes]), simd._py_zero()])
     np.testing.assert_array_equal(_compiled(x, y, z, s), want)
-    out = np.zeros(10, np.float32)
-    simd._py_store8(out, 1, simd._py_splat8(s))
-    np.testing.assert_array_equal(out, [0] + [2.5] * 8 + [0])
+    out = np.zeros(lanes + 2, np.float32)
+    simd._py_store(out, 1, simd._py_splat(s))
+    np.testing.assert_array_equal(out, [0] + [2.5] * lanes + [0])
+
+
+def test_lanes_follow_the_cpu() -> None:
+    assert simd.lanes_for(frozenset({"avx2", "fma"})) == 8
+    assert simd.lanes_for(frozenset({"avx2", "fma", "avx512f"})) == 16
+
+
+_SIXTEEN_LANES = """
+import numpy as np
+from minitf.backends.cpu import gemm, simd
+assert simd.LANES == 16 and gemm.COLS == 32 and simd.CACHE == (simd.NATIVE_LANES == 16)
+rng = np.random.default_rng(3)
+for m, k, n, transposed in ((13, 7, 32, False), (20, 600, 64, True)):
+    a = rng.standard_normal((k, m)).T if transposed else rng.standard_normal((m, k))
+    a = a.astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    c = np.full((m, n), np.nan, dtype=np.float32)
+    gemm.matmul(*gemm.as_virtual(a), b, c)
+    np.testing.assert_allclose(c, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
+print("ok")
+"""
+
+
+def test_sixteen_lanes_as_on_avx512(tmp_path) -> None:
+    """The AVX-512 build (16 lanes, 32-column bands), compiled for this CPU (where it has no
+    AVX-512, LLVM splits each vector in two), in a fresh process with its own Numba cache."""
+    environ = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "MINITF_SIMD_LANES": "16"}
+    done = subprocess.run([sys.executable, "-c", _SIXTEEN_LANES], env=environ,
+                          capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -1,14 +1,18 @@
-"""Convolution kernels for the ``cpu`` backend: im2col and col2im in Numba, the products in BLAS.
+"""Convolution kernels for the ``cpu`` backend: convolutions as matrix products.
 
-im2col writes every filter window of the (implicitly padded) input into one row of a column
+im2col would write every filter window of the (implicitly padded) input into one row of a column
 matrix [images * out_h * out_w, kh * kw * c]; the convolution and its filter gradient are then
-one matrix product each (NumPy's BLAS). col2im adds the rows of the input gradient's columns back
-onto the image.
+one matrix product each. Where ``gemm.py``'s product fits (float32, a filter count that is a
+multiple of gemm.COLS), that matrix is never written: ``Windows`` describes it by offsets and
+the product reads the windows straight from the image. Elsewhere im2col (Numba) writes it into
+a scratch matrix and NumPy's BLAS multiplies. For the input gradient, BLAS multiplies dz by the
+filters and col2im adds the rows of the resulting columns back onto the image.
 
 The batch is cut into chunks of a few images, and the chunks are shared out among the worker
-threads of ``workers.py``: each worker runs im2col, the product (single-threaded BLAS) and, for
-the fused kernel, bias and activation on its own chunk, in its own reused scratch matrix. A
-chunk's columns (about CHUNK_BYTES) are still in the cache when the product reads them back.
+threads of ``workers.py``: each worker runs the product of its chunk (gemm.py, or im2col and
+single-threaded BLAS in its own reused scratch matrix) and, for the fused kernels, the bias and
+activation or the activation's derivative. A chunk's columns (about CHUNK_BYTES) are still in
+the cache when the product reads them back.
 
 Same signatures and attributes as ``minitf/backends/numpy/conv.py``: NHWC images, HWIO filters,
 ``pad`` TF's explicit ``((0, 0), (top, bottom), (left, right), (0, 0))``.
@@ -176,11 +180,7 @@ OWN_GEMM = True  # False: every product through NumPy's BLAS (the tests check bo
 
 def _product(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """a @ b (into ``out`` when given): ``gemm.py``'s kernel where it fits (float32, b's width
-    a multiple of 16, a row-major or transposed), else NumPy's BLAS. Runs in a worker.
-
-    The input gradient's product dz @ W^T [rows, 32] x [32, 288] stays with BLAS: through
-    gemm.py a training step took 5% longer (A/B, 8 alternations: 94.7 against 89.3 ms), most
-    likely because gemm.py writes the 4 MB result in 16-column bands, 18 passes over it."""
+    a multiple of gemm.COLS, a row-major or transposed), else NumPy's BLAS. Runs in a worker."""
     if out is None:
         out = np.empty((a.shape[0], b.shape[1]), dtype=np.result_type(a, b))
     virtual = gemm.as_virtual(a) if OWN_GEMM and gemm.fits(b, out) and a.shape[1] else None
@@ -224,17 +224,21 @@ def _windows(x: np.ndarray, filter_hw: Sequence[int], strides: Sequence[int], pa
              dilations: Sequence[int], out_hw: Sequence[int], out: int,
              chunks: list[tuple[int, int]]) -> Windows | None:
     """The virtual im2col of x when ``gemm.py`` can take it (float32, ``out`` a multiple of
-    16, OWN_GEMM on), else None (im2col into a scratch matrix, then a product)."""
+    gemm.COLS, OWN_GEMM on), else None (im2col into a scratch matrix, then a product)."""
     if not (OWN_GEMM and x.dtype == np.float32 and out % gemm.COLS == 0):
         return None
     return Windows(x, filter_hw, strides, pad, dilations, out_hw,
                    max(b1 - b0 for b0, b1 in chunks))
 
 
-# The filter gradient reads the virtual columns only for narrow filters: per chunk of the
-# mnist-node convnet (one core) 0.92 against 1.16 ms (im2col + BLAS) with 32 output channels,
-# but 0.84 against 0.82 and 1.13 against 1.03 ms with 64, where im2col costs half as much per
-# multiply-add and BLAS's packed product is faster than gemm.py's on this transposed operand.
+# Which product where, as measured on the mnist-node convnet (docs/performance.md, log 13):
+# - the filter gradient reads the virtual columns only for narrow filters: per chunk (one
+#   core) 0.92 against 1.16 ms (im2col + BLAS) with 32 output channels, but 0.84 against 0.82
+#   and 1.13 against 1.03 ms with 64, where im2col costs half as much per multiply-add and
+#   BLAS's packed product beats gemm.py's on this transposed operand;
+# - the input gradient's product dz @ W^T ([rows, 32] x [32, 288]) stays with BLAS: through
+#   gemm.py a training step took 5% longer (94.7 against 89.3 ms), most likely because
+#   gemm.py writes the 4 MB result in bands of 16 columns, 18 passes over it.
 VIRTUAL_FILTER_GRAD_MAX_OUT = 32
 
 
@@ -242,8 +246,7 @@ def _filter_share(x: np.ndarray, windows: Windows | None, geometry: tuple[int, .
                   b0: int, b1: int, dz: np.ndarray) -> np.ndarray:
     """Images b0..b1's share of the filter gradient, columns^T @ dz [k, out]: from the
     virtual columns when there are some, else from im2col into this worker's scratch."""
-    k = (len(windows.taps) if windows is not None
-         else geometry[0] * geometry[1] * x.shape[3])
+    k = geometry[0] * geometry[1] * x.shape[3]
     if windows is not None and dz.shape[1] <= VIRTUAL_FILTER_GRAD_MAX_OUT:
         flat, rows = windows.chunk(b0, b1)
         dfilter = np.empty((k, dz.shape[1]), dtype=dz.dtype)
@@ -322,7 +325,7 @@ def conv2d_backprop_input(dy: np.ndarray, filter: np.ndarray, *, input_shape: Se
     def piece(images: tuple[int, int]) -> None:
         b0, b1 = images
         cols = workers.scratch((b1 - b0) * per_image, k, dy.dtype)
-        np.matmul(dy2[b0 * per_image:b1 * per_image], w2t, out=cols)  # BLAS: see _product
+        np.matmul(dy2[b0 * per_image:b1 * per_image], w2t, out=cols)  # BLAS: see above
         col2im(cols, dx[b0:b1], *geometry)
 
     workers.run(piece, _chunks(n, per_image, k, dy.itemsize))
@@ -359,7 +362,7 @@ def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.n
         dfilter = _filter_share(x, windows, geometry, b0, b1, dz)
         if dx is not None:
             cols = workers.scratch((b1 - b0) * per_image, k, dtype)
-            np.matmul(dz, w2t, out=cols)  # the columns of dx (BLAS: see _product)
+            np.matmul(dz, w2t, out=cols)  # the columns of dx (BLAS, see above)
             col2im(cols, dx[b0:b1], *geometry)
         return dfilter, dbias
 
