@@ -178,19 +178,6 @@ def _geometry(filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
 OWN_GEMM = True  # False: every product through NumPy's BLAS (the tests check both ways)
 
 
-def _product(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """a @ b (into ``out`` when given): ``gemm.py``'s kernel where it fits (float32, b's width
-    a multiple of gemm.COLS, a row-major or transposed), else NumPy's BLAS. Runs in a worker."""
-    if out is None:
-        out = np.empty((a.shape[0], b.shape[1]), dtype=np.result_type(a, b))
-    virtual = gemm.as_virtual(a) if OWN_GEMM and gemm.fits(b, out) and a.shape[1] else None
-    if virtual is not None:
-        gemm.matmul(*virtual, b, out)
-    else:
-        np.matmul(a, b, out=out)
-    return out
-
-
 class Windows:
     """The im2col matrix of a convolution, left virtual for ``gemm.matmul``: entry [m, p] is
     ``x[rows[m] + taps[p]]`` for the flattened (and, if the convolution pads, zero-padded)
@@ -254,7 +241,7 @@ def _filter_share(x: np.ndarray, windows: Windows | None, geometry: tuple[int, .
         return dfilter
     cols = workers.scratch(dz.shape[0], k, x.dtype)
     im2col(x[b0:b1], cols, *geometry)
-    return _product(cols.T, dz)
+    return cols.T @ dz
 
 
 def _common(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -285,7 +272,7 @@ def _forward(x: np.ndarray, filter: np.ndarray, strides: Sequence[int], pad: Pai
         else:
             cols = workers.scratch((b1 - b0) * per_image, k, x.dtype)
             im2col(x[b0:b1], cols, *geometry)
-            _product(cols, w2, y_part)
+            np.matmul(cols, w2, out=y_part)
         if bias is not None:
             bias_activation(y_part, bias, act)
 
