@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -382,9 +383,11 @@ def print_table(results: list[dict[str, Any]], flops: dict[str, float]) -> None:
             print(f"  {r['engine']}: {r['version']}; load average {before:.2f} -> {after:.2f}")
     for r in results:
         if len(r.get("rounds", [])) > 1:
-            trains = ", ".join(f"{x['train_samples_per_s']:.0f}" for x in r["rounds"])
-            infers = ", ".join(f"{x['infer_samples_per_s']:.0f}" for x in r["rounds"])
-            print(f"  {r['engine']} by round: train {trains}; infer {infers}")
+            train = [x["train_samples_per_s"] for x in r["rounds"]]
+            infer = [x["infer_samples_per_s"] for x in r["rounds"]]
+            print(f"  {r['engine']} by round: train {', '.join(f'{v:.0f}' for v in train)} "
+                  f"(median {statistics.median(train):.0f}); infer "
+                  f"{', '.join(f'{v:.0f}' for v in infer)} (median {statistics.median(infer):.0f})")
 
 
 def parse_engines(text: str) -> list[str]:

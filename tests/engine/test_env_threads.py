@@ -60,6 +60,16 @@ def test_set_num_threads_rejects_zero() -> None:
         threads.set_num_threads(0)
 
 
+def test_simd_lanes_reads_minitf_simd_lanes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MINITF_SIMD_LANES", raising=False)
+    assert env.simd_lanes() is None
+    monkeypatch.setenv("MINITF_SIMD_LANES", "16")
+    assert env.simd_lanes() == 16
+    monkeypatch.setenv("MINITF_SIMD_LANES", "4")
+    with pytest.raises(ValueError, match="MINITF_SIMD_LANES must be 8 or 16"):
+        env.simd_lanes()
+
+
 def test_keep_freed_memory_respects_the_user() -> None:
     assert env.keep_freed_memory({})
     assert not env.keep_freed_memory({"MINITF_KEEP_FREED_MEMORY": "0"})
