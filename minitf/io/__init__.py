@@ -65,7 +65,8 @@ def load_layers_model(source: Any, strict: bool = True, **options: Any) -> Any:
     ``source`` is an IO handler (``tf.io.http(...)``, ``tf.io.from_memory(...)``), a
     ``file://`` URL or path of model.json or of its folder, an ``http(s)://`` URL of
     model.json, or a ``.h5``/``.hdf5`` path. ``strict=False`` tolerates weights missing from
-    the file or unknown to the model. ``options`` go to the HTTP handler: ``request_init``,
+    the file or unknown to the model. An HDF5 file saved compiled is compiled from its
+    training config unless ``compile=False``. ``options`` go to the HTTP handler: ``request_init``,
     ``weight_path_prefix``, ``fetch_func``, ``timeout``, ``max_bytes``,
     ``weight_url_converter``; a TF.js options dict works too:
     ``tf.load_layers_model(url, {'requestInit': {'headers': {...}}, 'strict': False})``.
@@ -82,10 +83,11 @@ def load_layers_model(source: Any, strict: bool = True, **options: Any) -> Any:
         return _load_with(source, strict)
     h5 = _h5_path(source)
     if h5 is not None:
+        compile_ = bool(options.pop("compile", True))
         if options:
             raise TypeError(f"load_layers_model: options {sorted(options)} do not apply to "
-                            f"HDF5 files")
-        return _load_h5(h5, strict)
+                            f"HDF5 files (only 'compile')")
+        return _load_h5(h5, strict, compile_)
     try:
         handler = route(source, "load", options)
     except ValueError as e:
@@ -112,12 +114,12 @@ def _where(handler: Any) -> str:
     return str(getattr(handler, "where", None) or type(handler).__name__)
 
 
-def _load_h5(path: str, strict: bool) -> Any:
+def _load_h5(path: str, strict: bool, compile_: bool = True) -> Any:
     from . import hdf5
     from .tfjs_format import undo_on_error
 
     with undo_on_error(path):
-        return hdf5.load_h5(path, strict=strict)
+        return hdf5.load_h5(path, strict=strict, compile=compile_)
 
 
 def _is_handler(obj: Any, method: str) -> bool:

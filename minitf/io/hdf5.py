@@ -242,20 +242,34 @@ class H5Contents:
     training_config: dict[str, Any] | None = None
 
 
-def load_h5(path: str, strict: bool = True) -> Any:
+def load_h5(path: str, strict: bool = True, compile: bool = True) -> Any:
     """Load a model saved as Keras HDF5 (by Keras 2, Keras 3 or minitf).
 
     The whole file is read and checked first, and the Keras config converted to minitf's form;
     then the model is built and its weights set. ``strict`` (the default) requires every
     layer's weights in the file and no weights the model does not use; ``strict=False`` keeps
     the initial values of missing layers and ignores extra ones. Weight counts and shapes must
-    always match.
+    always match. With ``compile`` (the default, as in Keras's ``load_model``) a model saved
+    compiled comes back compiled with the same optimizer settings, loss and metrics
+    (``keras_training.py``; the optimizer's slots start afresh).
     Raises ``ModelLoadError`` (a ValueError) naming the problem; nothing is left allocated then.
     """
+    from .keras_training import compile_args
+
     contents = read_h5(path)
     spec = normalize_model_config(contents.model_config, contents.keras_version, path)
     _check_layer_specs(spec, path)
-    return _build_with_weights(spec, contents, strict, path)
+    training = (compile_args(contents.training_config, path)
+                if compile and contents.training_config else None)
+    model = _build_with_weights(spec, contents, strict, path)
+    if training is not None:
+        try:
+            model.compile(**training)
+        except Exception as e:
+            model.dispose()
+            raise ModelLoadError(f"{path}: training_config: cannot compile: "
+                                 f"{type(e).__name__}: {e}") from e
+    return model
 
 
 def read_h5(path: str) -> H5Contents:

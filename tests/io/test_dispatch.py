@@ -24,8 +24,8 @@ def fake_hdf5(monkeypatch: Any) -> list[tuple]:
         calls.append(("save", path, include_optimizer))
         open(path, "wb").write(b"\x89HDF\r\n\x1a\n")
 
-    def load_h5(path: str, strict: bool = True) -> Any:
-        calls.append(("load", path, strict))
+    def load_h5(path: str, strict: bool = True, compile: bool = True) -> Any:
+        calls.append(("load", path, strict) if compile else ("load", path, strict, "uncompiled"))
         if "broken" in path:
             raise KeyError("model_config")
         if "leaky" in path:
@@ -48,6 +48,10 @@ def test_h5_paths_go_to_hdf5(fake_hdf5: list, tmp_path: Any) -> None:
     paths = [str(tmp_path / "a.h5"), f"{tmp_path}/b.HDF5", f"{tmp_path}/c.hdf5"]
     assert fake_hdf5 == [call for p in paths for call in (("save", p, True),
                                                           ("load", p, False))]
+    tf.load_layers_model(paths[0], compile=False)
+    assert fake_hdf5[-1] == ("load", paths[0], True, "uncompiled")
+    with pytest.raises(TypeError, match="do not apply to HDF5 files"):
+        tf.load_layers_model(paths[0], timeout=3)
     model.save(tmp_path / "model.keras")  # not HDF5: a TF.js folder of that name
     assert (tmp_path / "model.keras" / "model.json").exists()
     model.dispose()
