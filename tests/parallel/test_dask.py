@@ -12,7 +12,7 @@ import pytest
 import minitf as tf
 import parallel_tasks as tasks
 from minitf.backends.cpu import threads
-from minitf.parallel import WorkerError
+from minitf.parallel import WorkerError, WorkerLostError
 
 distributed = pytest.importorskip("distributed")
 
@@ -21,10 +21,15 @@ FIT = {"epochs": 2, "batchSize": 16}
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as dask_client:
-            yield dask_client
+    import dask
+
+    # A task whose worker dies is retried on another one this many times before the scheduler
+    # gives up with KilledWorker (default 3); 0 keeps the killed-worker test short.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      host="127.0.0.1", dashboard_address=None) as cluster:
+            with distributed.Client(cluster) as dask_client:
+                yield dask_client
 
 
 def test_a_dask_cluster_trains_two_models_like_one_process(client: Any) -> None:
@@ -66,3 +71,14 @@ def test_a_dask_task_error_comes_back_with_its_traceback(client: Any) -> None:
         assert good.result() == 16
     with pytest.raises(ValueError, match="cluster decides"):
         tf.parallel.WorkerPool(2, executor=client)
+
+
+def test_a_task_that_kills_its_dask_worker_is_lost_and_the_pool_keeps_serving(
+        client: Any) -> None:
+    """The scheduler's KilledWorker (after its allowed retries) becomes WorkerLostError naming
+    the task; the nanny restarts the worker and the next tasks run."""
+    with tf.parallel.WorkerPool(executor=client) as pool:
+        doomed = pool.submit(tasks.die)
+        with pytest.raises(WorkerLostError, match=r"\(die\).*a Dask worker"):
+            doomed.result(timeout=120)
+        assert pool.submit(tasks.square, 7).result(timeout=120) == 49
