@@ -79,6 +79,6 @@ def test_a_task_that_kills_its_dask_worker_is_lost_and_the_pool_keeps_serving(
     the task; the nanny restarts the worker and the next tasks run."""
     with tf.parallel.WorkerPool(executor=client) as pool:
         doomed = pool.submit(tasks.die)
-        with pytest.raises(WorkerLostError, match=r"\(die\).*a Dask worker"):
+        with pytest.raises(WorkerLostError, match=r"\(die\).*a Dask worker.*died while running"):
             doomed.result(timeout=120)
         assert pool.submit(tasks.square, 7).result(timeout=120) == 49
