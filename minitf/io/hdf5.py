@@ -135,7 +135,8 @@ def _keras_layer(spec: dict[str, Any]) -> dict[str, Any]:
     - ``ReLU(threshold=theta)`` for ThresholdedReLU, which Keras 3 no longer has (it differs
       only at x == theta; loading turns it back into a ThresholdedReLU);
     - an RNN's cell tagged with Keras's module (Keras 3 finds StackedRNNCells only so), and
-      not the cell's options repeated beside it (TF.js's layout).
+      not the cell's options repeated beside it (TF.js's layout); the same module tag on the
+      layer a TimeDistributed or Bidirectional wraps.
     """
     class_name, config = spec["class_name"], dict(spec["config"])
     if class_name != "InputLayer":
@@ -150,6 +151,9 @@ def _keras_layer(spec: dict[str, Any]) -> dict[str, Any]:
     if class_name == "RNN":
         config = {k: v for k, v in config.items() if k in _RNN_KEYS}
         config["cell"] = _keras_cell(config["cell"])
+    if class_name in ("TimeDistributed", "Bidirectional"):  # the wrapped layer, as Keras 3 reads it
+        config["layer"] = {"module": "keras.layers", **_keras_layer(config["layer"]),
+                           "registered_name": None}
     return {**spec, "class_name": class_name, "config": config}
 
 
@@ -527,6 +531,8 @@ class _Normalizer:
             config["theta"] = config.pop("threshold")
             config.pop("negative_slope", None)
             config.pop("max_value", None)
+        if class_name in ("TimeDistributed", "Bidirectional"):
+            config = self.wrapper(class_name, config, where)
         off_values = {**_OFF_VALUES, **_OFF_VALUES_BY_CLASS.get(class_name, {})}
         for key in list(config):
             value = config[key]
@@ -559,6 +565,30 @@ class _Normalizer:
             else:
                 config[key] = self.value(value, f"{where}, option {key!r}")
         return {"class_name": class_name, "config": config}
+
+    def wrapper(self, class_name: str, config: dict[str, Any], where: str) -> dict[str, Any]:
+        """A wrapper's config with its wrapped layer normalized. Keras 3 writes a Bidirectional
+        as its two built halves ('layer' named forward_x, 'backward_layer' named backward_x);
+        minitf, as TF.js, keeps the one layer x and makes both halves from it."""
+        if not isinstance(config.get("layer"), dict):
+            raise self.fail(f"{where} has no 'layer' config")
+        layers = [config["layer"], config.get("backward_layer")]
+        for spec in filter(None, layers):
+            # Keras 3 sets this on a Bidirectional's halves: masked steps output zeros there,
+            # the last output in minitf and TF.js (docs/saving.md); no difference without masks
+            (spec.get("config") or {}).pop("zero_output_for_mask", None)
+        inner = self.layer(config["layer"])
+        backward = config.pop("backward_layer", None)
+        if backward is not None:
+            name = inner["config"].get("name", "")
+            mirrored = self.layer(backward)["config"]
+            expected = {**inner["config"], "name": "backward_" + name.removeprefix("forward_"),
+                        "go_backwards": not inner["config"].get("go_backwards", False)}
+            if not name.startswith("forward_") or mirrored != expected:
+                raise self.fail(f"{where} has a backward layer that is not the forward one run "
+                                "backwards; minitf (like TF.js) builds both from one layer")
+            inner["config"]["name"] = name.removeprefix("forward_")
+        return {**config, "layer": inner}
 
     def input_layer(self, config: dict[str, Any], where: str) -> dict[str, Any]:
         out: dict[str, Any] = {"name": config.get("name")}

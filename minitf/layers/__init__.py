@@ -19,5 +19,6 @@ from .advanced_activations import *  # noqa: F401,F403
 from .noise import *  # noqa: F401,F403
 from .masking import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
+from .wrappers import *  # noqa: F401,F403
 
 input_layer = layer_factory(InputLayer, "input_layer")

@@ -97,20 +97,23 @@ class Layer:
         self._regularized: list[tuple[Any, Variable]] = []  # (regularizer, variable)
         self._initial_weights = weights
         self.activity_regularizer: Any = None
+        self.weight_scope: str | None = None  # set by a wrapper layer: what weights are named under
 
     # -- weights -----------------------------------------------------------------------------
     def add_weight(self, name: str, shape: Sequence[int], dtype: str = "float32",
                    initializer: Any = None, regularizer: Any = None, trainable: bool = True,
                    constraint: Any = None) -> Variable:
-        """Create the weight ``<layer name>/<name>`` from ``initializer`` (TF.js ``addWeight``)."""
+        """Create the weight ``<layer name>/<name>`` from ``initializer`` (TF.js ``addWeight``);
+        inside a wrapper layer, ``<weight_scope>/<name>`` as TF.js names it there."""
         from .. import constraints, initializers, regularizers
 
         init = initializers.get(initializer or "glorot_normal")
         value = init(tuple(int(d) for d in shape), dtype)
-        variable = ops.variable(value, trainable=trainable and self._trainable,
-                                name=f"{self.name}/{name}", dtype=dtype)
+        full_name = f"{self.weight_scope or self.name}/{name}"
+        variable = ops.variable(value, trainable=trainable and self._trainable, name=full_name,
+                                dtype=dtype)
         value.dispose()
-        variable.original_name = f"{self.name}/{name}"
+        variable.original_name = full_name
         variable.constraint = constraints.get(constraint)
         self._weights.append((variable, trainable))
         reg = regularizers.get(regularizer)

@@ -69,12 +69,15 @@ RECIPES: dict[str, tuple[str, dict[str, Any], list[tuple[int, ...]]]] = {
     "Masking": ("masking", {"mask_value": 0.5}, [(4, 2)]),
 }
 # Cells and the generic RNN are saved inside an RNN layer.
-CELL_RECIPES: dict[str, Callable[[], Any]] = {
+CELL_RECIPES: dict[str, Callable[[], Any]] = {  # layers made of layers
     "RNN": lambda: L.rnn(cell=L.simple_rnn_cell(units=3), return_sequences=True),
     "GRUCell": lambda: L.rnn(cell=L.gru_cell(units=3)),
     "LSTMCell": lambda: L.rnn(cell=L.lstm_cell(units=3)),
     "SimpleRNNCell": lambda: L.rnn(cell=L.simple_rnn_cell(units=2, activation="relu")),
     "StackedRNNCells": lambda: L.rnn(cell=[L.lstm_cell(units=2), L.gru_cell(units=3)]),
+    "TimeDistributed": lambda: L.time_distributed(layer=L.dense(units=3, activation="tanh")),
+    "Bidirectional": lambda: L.bidirectional(layer=L.lstm(units=2, return_sequences=True),
+                                             merge_mode="ave"),
 }
 MODEL_CLASSES = {"InputLayer", "Model", "Sequential"}  # covered by every model
 
@@ -195,6 +198,17 @@ def conv1d() -> Any:
         L.average_pooling1d(pool_size=2), L.global_max_pooling1d(), L.dense(units=1)])
 
 
+def wrappers() -> Any:
+    """Sequential: TimeDistributed(Dense), Bidirectional(LSTM, sequences), Bidirectional(GRU,
+    sum). Sigmoid recurrent activations: Keras 3's hard_sigmoid is another function."""
+    return tf.sequential(layers=[
+        L.time_distributed(layer=L.dense(units=3, activation="tanh"), input_shape=[4, 2]),
+        L.bidirectional(layer=L.lstm(units=2, return_sequences=True,
+                                     recurrent_activation="sigmoid")),
+        L.bidirectional(layer=L.gru(units=2, recurrent_activation="sigmoid"), merge_mode="sum"),
+        L.dense(units=1)])
+
+
 def multi_io() -> Any:
     """Functional: two inputs, two outputs, a concatenation and a shared Dense layer."""
     a = tf.input(shape=[4], name="input_a")
@@ -226,7 +240,7 @@ def nested_output() -> Any:
 
 ZOO: dict[str, Callable[[], Any]] = {"mlp": mlp, "convnet": convnet, "rnn": rnn,
                                      "conv1d": conv1d, "multi_io": multi_io, "nested": nested,
-                                     "nested_output": nested_output}
+                                     "nested_output": nested_output, "wrappers": wrappers}
 
 
 def zoo_model(name: str) -> Any:

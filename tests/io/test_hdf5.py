@@ -564,3 +564,17 @@ def test_every_layer_type_round_trips_through_hdf5(name: str, sequential: bool,
         np.testing.assert_array_equal(got, want)
     model.dispose()
     loaded.dispose()
+
+
+def test_keras3_wrappers_load_as_one_layer_each_and_predict_like_keras() -> None:
+    """Keras 3 writes a Bidirectional as its two halves ('forward_lstm', 'backward_lstm');
+    minitf keeps the one LSTM, as TF.js does, and gets Keras's numbers."""
+    with open(os.path.join(FIXTURES, "keras3_wrappers.json")) as f:
+        expected = json.load(f)
+    model = load_h5(fixture("keras3_wrappers"))
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "TimeDistributed", "Bidirectional", "Bidirectional"]
+    assert model.layers[1].layer.name == "lstm" and model.layers[2].merge_mode == "sum"
+    out = model.predict(tf.tensor(np.array(expected["input"], np.float32))).numpy()
+    np.testing.assert_allclose(out, expected["output"], rtol=1e-5, atol=1e-6)
+    model.dispose()
