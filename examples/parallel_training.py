@@ -25,19 +25,9 @@ import minitf as tf
 from minitf.datasets import mnist
 from minitf.parallel import worker
 
-
-def create_model(learning_rate: float) -> Any:
-    """flatten -> dense(128, relu) -> dense(10, softmax), compiled with SGD (mnist_dense.py).
-
-    Top-level, so that a worker can import it: this script is imported again in each worker.
-    """
-    model = tf.sequential()
-    model.add(tf.layers.flatten({"inputShape": [28, 28, 1]}))
-    model.add(tf.layers.dense({"units": 128, "activation": "relu"}))
-    model.add(tf.layers.dense({"units": 10, "activation": "softmax"}))
-    model.compile({"optimizer": tf.train.sgd(learning_rate), "loss": "categoricalCrossentropy",
-                   "metrics": ["accuracy"]})
-    return model
+# Imported, not defined here: a worker process imports it by its module name (the examples
+# folder is on the path of this script and of the workers it spawns).
+from mnist_dense import create_model
 
 
 async def train_all(pool: Any, rates: list[float], data: tuple, fit_kwargs: dict,

@@ -229,12 +229,22 @@ def _windows(x: np.ndarray, filter_hw: Sequence[int], strides: Sequence[int], pa
 VIRTUAL_FILTER_GRAD_MAX_OUT = 32
 
 
+def _filter_grad_windows(x: np.ndarray, filter_hw: Sequence[int], strides: Sequence[int],
+                         pad: Pairs, dilations: Sequence[int], out_hw: Sequence[int], out: int,
+                         chunks: list[tuple[int, int]]) -> Windows | None:
+    """``_windows`` for the filter gradient: only up to VIRTUAL_FILTER_GRAD_MAX_OUT filters
+    (wider ones go through im2col + BLAS, so their windows would be built for nothing)."""
+    if out > VIRTUAL_FILTER_GRAD_MAX_OUT:
+        return None
+    return _windows(x, filter_hw, strides, pad, dilations, out_hw, out, chunks)
+
+
 def _filter_share(x: np.ndarray, windows: Windows | None, geometry: tuple[int, ...],
                   b0: int, b1: int, dz: np.ndarray) -> np.ndarray:
     """Images b0..b1's share of the filter gradient, columns^T @ dz [k, out]: from the
     virtual columns when there are some, else from im2col into this worker's scratch."""
     k = geometry[0] * geometry[1] * x.shape[3]
-    if windows is not None and dz.shape[1] <= VIRTUAL_FILTER_GRAD_MAX_OUT:
+    if windows is not None:
         flat, rows = windows.chunk(b0, b1)
         dfilter = np.empty((k, dz.shape[1]), dtype=dz.dtype)
         gemm.matmul(flat, windows.taps, rows, dz, dfilter)  # A = columns^T: rows, taps swap
@@ -338,7 +348,8 @@ def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.n
     dy2, y2 = dy.reshape(n * per_image, out), y.reshape(n * per_image, out)
     dx = np.empty(x.shape, dtype=dtype) if input_grad else None
     chunks = _chunks(n, per_image, k, dtype.itemsize)
-    windows = _windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w), out, chunks)
+    windows = _filter_grad_windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w),
+                                   out, chunks)
 
     def piece(images: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         b0, b1 = images
@@ -370,7 +381,8 @@ def conv2d_backprop_filter(x: np.ndarray, dy: np.ndarray, *, filter_shape: Seque
     k, per_image = kh * kw * c, out_h * out_w
     dy2 = dy.reshape(n * per_image, out)
     chunks = _chunks(n, per_image, k, x.itemsize)
-    windows = _windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w), out, chunks)
+    windows = _filter_grad_windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w),
+                                   out, chunks)
 
     def piece(images: tuple[int, int]) -> np.ndarray:
         b0, b1 = images

@@ -40,26 +40,6 @@ DEPTH = 512  # steps of the product per pass over the tiles (A's block stays in 
 INDEX = np.uint64  # rows and taps: unsigned, so reading x[r + t] checks no negative index
 
 
-def fits(b: np.ndarray, c: np.ndarray) -> bool:
-    """Whether ``matmul`` can write c from this b: float32, both C-contiguous, the width a
-    multiple of COLS."""
-    return (b.dtype == c.dtype == np.float32 and b.flags.c_contiguous and c.flags.c_contiguous
-            and b.ndim == c.ndim == 2 and b.shape[1] % COLS == 0)
-
-
-def as_virtual(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(x, rows, taps) reading the float32 matrix ``a`` in place, for a row-major matrix or the
-    transpose of one; None for any other layout."""
-    m, k = a.shape
-    if a.dtype != np.float32:
-        return None
-    if a.flags.c_contiguous:
-        return a.reshape(-1), np.arange(m, dtype=INDEX) * k, np.arange(k, dtype=INDEX)
-    if a.T.flags.c_contiguous:
-        return a.T.reshape(-1), np.arange(m, dtype=INDEX), np.arange(k, dtype=INDEX) * m
-    return None
-
-
 @njit(cache=CACHE, nogil=True)
 def _tile(x, rows, taps, b, c, i, j, p0, p1):  # pragma: no cover
     """c[i:i+6, j:j+COLS] = A[i:i+6, p0:p1] @ b[p0:p1, j:j+COLS], added to c unless p0 == 0."""
