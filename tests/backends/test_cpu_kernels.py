@@ -234,3 +234,22 @@ def test_worker_errors_propagate() -> None:
 
     with pytest.raises(ValueError, match="piece"):
         workers.run(fail, [1, 2, 3])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 1000), st.integers(1, 600), st.integers(1, 4))
+def test_conv_chunks_cover_the_batch_evenly(n, rows_per_image, k, threads_) -> None:
+    """Chunks tile the batch in order, differ by one image at most, stay near CHUNK_BYTES, and
+    come in a count the workers share evenly (unless every image is a chunk of its own)."""
+    from minitf.backends.cpu import workers
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(workers, "size", lambda: threads_)
+        chunks = cpu_conv._chunks(n, rows_per_image, k, 4)
+    assert chunks[0][0] == 0 and chunks[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:]))
+    sizes = [b1 - b0 for b0, b1 in chunks]
+    assert min(sizes) >= 1 and max(sizes) - min(sizes) <= 1
+    per_image = rows_per_image * k * 4
+    assert max(sizes) == 1 or (max(sizes) - 1) * per_image <= cpu_conv.CHUNK_BYTES
+    assert len(chunks) == n or (len(chunks) % threads_ == 0 and len(chunks) >= 2 * threads_)
