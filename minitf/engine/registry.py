@@ -81,6 +81,11 @@ def find_kernel(name: str, backend: Backend) -> tuple[KernelFn, str]:
     raise NotImplementedError(f"kernel {name!r} is not registered for backend {backend.name!r}")
 
 
+def has_kernel(name: str, backend: str) -> bool:
+    """Whether ``backend`` has a kernel ``name`` of its own (not borrowed by the fallback)."""
+    return (name, backend) in _kernels
+
+
 def get_gradient(name: str) -> Gradient | None:
     """The registered gradient of kernel ``name``, or None."""
     return _gradients.get(name)

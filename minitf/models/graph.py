@@ -3,8 +3,9 @@
 The constructor walks the graph back from the outputs to the inputs (``map_graph``), gives
 each node a depth (outputs 0, inputs deepest) and orders the layers by depth, as Keras and
 TF.js do. Running the model visits the nodes from the deepest to depth 0, feeding each layer
-the tensors its node recorded as inputs. A GraphModel is itself a Layer, so a model can be
-used inside another model.
+the tensors its node recorded as inputs; when it does not train, runs of convolution and
+pooling layers go through one kernel instead (``chains.py``). A GraphModel is itself a Layer,
+so a model can be used inside another model.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any, Sequence
 from ..layers.base import Layer, unique_name
 from ..serialization import deserialize, register_class, serialize
 from ..tensor import Tensor, Variable
+from .chains import Chain, find_chains
 from .symbolic import InputLayer, Node, SymbolicTensor
 from .training import TrainingMixin
 
@@ -91,6 +93,7 @@ class GraphModel(TrainingMixin, Layer):
             if not isinstance(t.source_layer, InputLayer):
                 raise ValueError(f"model {self.name!r}: input {t} does not come from tf.input")
         self._nodes, self._layers, self._node_depths = map_graph(self.inputs, self.outputs)
+        self._chains: dict[int, Chain] | None = None  # found on the first inference
         self.input_layers = [t.source_layer for t in self.inputs]
         self.output_layers = [t.source_layer for t in self.outputs]
         self.built = True
@@ -181,8 +184,15 @@ class GraphModel(TrainingMixin, Layer):
         self._check_inputs(tensors)
         values: dict[int, Any] = {sym.id: t for sym, t in zip(self.inputs, tensors)}
         masks: dict[int, Any] = {}
-        for node in self._nodes:
-            if isinstance(node.layer, InputLayer):
+        chains = self._inference_chains() if not training else {}
+        done: set[int] = set()  # the later nodes of the chains already run
+        for position, node in enumerate(self._nodes):
+            if isinstance(node.layer, InputLayer) or position in done:
+                continue
+            chain = chains.get(position)
+            if chain is not None and chain.ready() and masks.get(node.input_tensors[0].id) is None:
+                values[chain.output.id] = chain.run(values[node.input_tensors[0].id])
+                done.update(chain.positions)
                 continue
             args = [values[t.id] for t in node.input_tensors]
             in_masks = [masks.get(t.id) for t in node.input_tensors]
@@ -200,6 +210,12 @@ class GraphModel(TrainingMixin, Layer):
                 masks[sym.id] = m
         results = [values[t.id] for t in self.outputs]
         return results[0] if self._single_output else results
+
+    def _inference_chains(self) -> dict[int, Chain]:
+        """Runs of layers that inference passes through one kernel (``chains.py``)."""
+        if self._chains is None:
+            self._chains = find_chains(self._nodes, self.outputs)
+        return self._chains
 
     def _check_inputs(self, tensors: Sequence[Tensor]) -> None:
         if len(tensors) != len(self.inputs):

@@ -6,6 +6,8 @@ the number of real cells in each window. Padding is resolved by ``conv.conv_padd
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 from ..engine.dispatch import run_kernel
 from ..tensor import Tensor
 from ._op import TensorLike, check_rank, float_arg, gradient, op
@@ -20,13 +22,21 @@ def _pool_args(x: TensorLike, filter_size: IntOrPair, strides: IntOrPair, pad: P
     """``x``, ``x`` as a float batch of images, and the kernel attrs; checks come first."""
     xt = float_arg(x, "x", op_name)
     check_rank(xt, ranks, op_name)
-    size, strides = pair(filter_size, "filter_size", op_name), pair(strides, "strides", op_name)
     x4 = xt if xt.rank == 4 else reshape(xt, (1, *xt.shape))
-    pads, _ = conv_padding(pad, x4.shape[1:3], size, strides, (1, 1), op_name)
+    attrs, _ = pool_attrs(x4.shape, filter_size, strides, pad, op_name)
+    return xt, x4, attrs
+
+
+def pool_attrs(x_shape: Sequence[int], filter_size: IntOrPair, strides: IntOrPair, pad: Pad,
+               op_name: str) -> tuple[dict, tuple[int, ...]]:
+    """The kernel attrs of a pooling of a batch of images of ``x_shape``, and its output shape."""
+    size, strides = pair(filter_size, "filter_size", op_name), pair(strides, "strides", op_name)
+    pads, out_hw = conv_padding(pad, x_shape[1:3], size, strides, (1, 1), op_name)
     if any(side >= k for k, sides in zip(size, pads[1:3]) for side in sides):
         raise ValueError(f"{op_name}: padding {[list(p) for p in pads]} must be smaller than "
                          f"filter_size {list(size)}, or some windows would hold no input")
-    return xt, x4, {"filter_size": size, "strides": strides, "pad": pads}
+    return ({"filter_size": size, "strides": strides, "pad": pads},
+            (x_shape[0], *out_hw, x_shape[3]))
 
 
 def _pool(kernel: str, x: TensorLike, filter_size: IntOrPair, strides: IntOrPair, pad: Pad,

@@ -245,7 +245,7 @@ def test_conv_chunks_cover_the_batch_evenly(n, rows_per_image, k, threads_) -> N
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(workers, "size", lambda: threads_)
-        chunks = cpu_conv._chunks(n, rows_per_image, k, 4)
+        chunks = cpu_conv._chunks(n, rows_per_image * k * 4)
     assert chunks[0][0] == 0 and chunks[-1][1] == n
     assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:]))
     sizes = [b1 - b0 for b0, b1 in chunks]
@@ -253,3 +253,58 @@ def test_conv_chunks_cover_the_batch_evenly(n, rows_per_image, k, threads_) -> N
     per_image = rows_per_image * k * 4
     assert max(sizes) == 1 or (max(sizes) - 1) * per_image <= cpu_conv.CHUNK_BYTES
     assert len(chunks) == n or (len(chunks) % threads_ == 0 and len(chunks) >= 2 * threads_)
+
+
+@st.composite
+def chain_case(draw: st.DrawFn):
+    """A conv_case convolution, then a max pooling and a second convolution (both 'same', so
+    that any size fits), in a random order after the first."""
+    conv = draw(conv_case())
+    out_c = conv[1][3]
+    pool_stage = {"op": "max_pool", "filter_size": (draw(st.integers(1, 3)),) * 2,
+                  "strides": (draw(st.integers(1, 2)), draw(st.integers(1, 2)))}
+    second = {"op": "conv2d", "kh": draw(st.integers(1, 3)),
+              "out": draw(st.sampled_from([3, 16, 32])), "activation": draw(
+                  st.sampled_from(list(cpu_conv.ACTIVATION_CODES)))}
+    order = draw(st.sampled_from([(pool_stage, second), (second, pool_stage), (second,)]))
+    return conv, out_c, order, draw(st.integers(1, 5))
+
+
+@pytest.mark.parametrize("own_gemm", [True, False])
+@given(case=chain_case())
+def test_conv_chain_matches_numpy(case, own_gemm) -> None:
+    """The cpu chain (chunks of images through every stage) against the numpy one (each
+    stage over the whole batch), float32, for gemm.py's product and for BLAS's."""
+    from minitf.backends.cpu import chain as cpu_chain
+    from minitf.backends.numpy import chain as np_chain
+
+    (x_shape, f_shape, strides, dilations, pads, out_hw, seed), channels, order, n = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, *x_shape[1:])).astype(np.float32)
+    weights = [rng.standard_normal(f_shape).astype(np.float32),
+               rng.standard_normal(f_shape[3]).astype(np.float32)]
+    stages = [{"op": "conv2d", "strides": strides, "pad": pads, "dilations": dilations,
+               "activation": "relu"}]
+    height, width = out_hw
+    for stage in order:
+        if stage["op"] == "max_pool":
+            attrs = {"filter_size": stage["filter_size"], "strides": stage["strides"]}
+            attrs["pad"], (height, width) = conv_padding("same", (height, width),
+                                                         stage["filter_size"], stage["strides"],
+                                                         (1, 1), "maxPool")
+            stages.append({"op": "max_pool", **attrs})
+            continue
+        k = stage["kh"]
+        pad, (height, width) = conv_padding("same", (height, width), (k, k), (1, 1), (1, 1),
+                                            "conv2d")
+        weights += [rng.standard_normal((k, k, channels, stage["out"])).astype(np.float32),
+                    rng.standard_normal(stage["out"]).astype(np.float32)]
+        stages.append({"op": "conv2d", "strides": (1, 1), "pad": pad, "dilations": (1, 1),
+                       "activation": stage["activation"]})
+        channels = stage["out"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cpu_conv, "OWN_GEMM", own_gemm)
+        got = cpu_chain.fused_conv2d_chain(x, *weights, stages=tuple(stages))
+    want = np_chain.fused_conv2d_chain(x, *weights, stages=tuple(stages))
+    assert got.dtype == np.float32 and got.shape == want.shape == (n, height, width, channels)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3)

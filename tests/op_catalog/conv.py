@@ -316,6 +316,33 @@ def fused_args(draw) -> list[np.ndarray]:
     return [x, f, draw(arrays((f.shape[3],))), cfg]
 
 
+@st.composite
+def chain_args(draw) -> list[np.ndarray]:
+    """[x, filter1, bias1, filter2, bias2, cfg] for a tf.fused.conv2d_chain of a convolution
+    (any geometry), a max pooling and a second convolution (both padded 'same', so that any
+    size fits); cfg = the first convolution's cfg, then the pooling's kh, kw, sh, sw and the
+    second filter's kh, kw."""
+    x, f1, b1, cfg = draw(fused_args())
+    pool = [draw(st.integers(1, 2)) for _ in range(4)]
+    k2 = [draw(st.integers(1, 3)), draw(st.integers(1, 3))]
+    f2 = draw(arrays((*k2, f1.shape[3], draw(st.integers(1, 3)))))
+    return [x, f1, b1, f2, draw(arrays((f2.shape[3],))), np.array([*cfg, *pool, *k2])]
+
+
+def _chain_stages(f1, b1, f2, b2, cfg) -> list[dict]:
+    kh, kw, sh, sw = (int(v) for v in cfg[5:9])
+    return [{"op": "conv2d", "filter": f1, "bias": b1, "activation": "elu", **conv_attrs(cfg)},
+            {"op": "max_pool", "filter_size": (kh, kw), "strides": (sh, sw), "pad": "same"},
+            {"op": "conv2d", "filter": f2, "bias": b2, "pad": "same"}]
+
+
+def _chain_ref(x, f1, b1, f2, b2, cfg):
+    y = _ACTIVATION_REFS["elu"](conv2d_ref(x, f1, **conv_attrs(cfg)) + b1)
+    pool = _chain_stages(f1, b1, f2, b2, cfg)[1]
+    y = pool_ref(y, pool["filter_size"], pool["strides"], "same", reduce=np.max)
+    return conv2d_ref(y, f2, (1, 1), "same", (1, 1)) + b2
+
+
 _ACTIVATION_GRAD_REFS = {"relu": lambda y: (y > 0) * 1.0, "sigmoid": lambda y: y * (1 - y)}
 
 
@@ -362,6 +389,10 @@ _DEPTHWISE_BACKPROPS = ("DepthwiseConv2dNativeBackpropInput",
 ROWS = [
     *(_fused_row(activation) for activation in tf.fused.ACTIVATIONS),
     *(_fused_grad_row(activation) for activation in _ACTIVATION_GRAD_REFS),
+    Row("FusedConv2DChain",
+        lambda x, f1, b1, f2, b2, cfg: tf.fused.conv2d_chain(x, _chain_stages(f1, b1, f2, b2, cfg)),
+        _chain_ref, chain_args(), max_examples=8, covers=("FusedConv2D", "MaxPool"),
+        f32_atol=2e-4),
     Row("Conv2D", lambda x, f, cfg: tf.conv2d(x, f, **conv_attrs(cfg)),
         lambda x, f, cfg: conv2d_ref(x, f, **conv_attrs(cfg)), conv_args(),
         covers=_CONV_BACKPROPS, **_CONV_TOL),

@@ -37,4 +37,5 @@ register_backend("cpu", CpuBackend)
 from . import threads  # noqa: E402,F401  (applies MINITF_NUM_THREADS)
 
 from . import conv, elementwise, linalg, pool, reduction  # noqa: E402,F401
+from . import chain  # noqa: E402,F401
 from . import optimizers  # noqa: E402,F401

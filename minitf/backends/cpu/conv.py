@@ -161,13 +161,14 @@ def _out_hw(in_hw: Sequence[int], filter_hw: Sequence[int], strides: Sequence[in
         // strides[a] + 1 for a in (0, 1))
 
 
-def _chunks(n: int, rows_per_image: int, k: int, itemsize: int) -> list[tuple[int, int]]:
-    """(first, end) images of each chunk: columns of at most about CHUNK_BYTES, at least two
-    chunks per worker, a chunk count that the workers share evenly, and sizes that differ by
-    one image at most, so that the workers finish together (5 chunks of 28, 28, 28, 28 and 16
-    images kept one worker busy with 72 images while the other had 56)."""
+def _chunks(n: int, image_bytes: int, budget: int = CHUNK_BYTES) -> list[tuple[int, int]]:
+    """(first, end) images of each chunk, for a piece of work of ``image_bytes`` per image:
+    chunks of at most about ``budget`` bytes, at least two per worker, a chunk count that the
+    workers share evenly, and sizes that differ by one image at most, so that the workers finish
+    together (5 chunks of 28, 28, 28, 28 and 16 images kept one worker busy with 72 images while
+    the other had 56)."""
     workers_ = workers.size()
-    by_size = max(1, CHUNK_BYTES // max(1, rows_per_image * k * itemsize))
+    by_size = max(1, budget // max(1, image_bytes))
     count = max(-(-n // by_size), 2 * workers_)
     count = min(n, -(-count // workers_) * workers_)
     bounds = [b * n // count for b in range(count + 1)]
@@ -287,23 +288,32 @@ def _forward(x: np.ndarray, filter: np.ndarray, strides: Sequence[int], pad: Pai
     k, per_image = kh * kw * c, out_h * out_w
     w2 = filter.reshape(k, out)
     y = np.empty((n * per_image, out), dtype=x.dtype)
-    chunks = _chunks(n, per_image, k, x.itemsize)
+    chunks = _chunks(n, per_image * k * x.itemsize)
     windows = _windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w), out, chunks)
 
     def piece(images: tuple[int, int]) -> None:
         b0, b1 = images
-        y_part = y[b0 * per_image:b1 * per_image]
-        if windows is not None:  # the columns stay virtual
-            gemm.matmul(*windows.chunk(b0, b1), windows.taps, w2, y_part)
-        else:
-            cols = workers.scratch((b1 - b0) * per_image, k, x.dtype)
-            im2col(x[b0:b1], cols, *geometry)
-            np.matmul(cols, w2, out=y_part)
-        if bias is not None:
-            bias_activation(y_part, bias, act)
+        conv_images(x, windows, geometry, b0, b1, w2, bias, act,
+                    y[b0 * per_image:b1 * per_image])
 
     workers.run(piece, chunks)
     return y.reshape(n, out_h, out_w, out)
+
+
+def conv_images(x: np.ndarray, windows: Windows | None, geometry: tuple[int, ...], b0: int,
+                b1: int, w2: np.ndarray, bias: np.ndarray | None, act: int,
+                y: np.ndarray) -> None:
+    """y [rows, out] = the convolution of images b0..b1 of x with the filters w2 [k, out],
+    then, with a bias, bias and activation code ``act``; one worker's piece of ``_forward``
+    (and of a stage of ``chain.py``)."""
+    if windows is not None:  # the columns stay virtual
+        gemm.matmul(*windows.chunk(b0, b1), windows.taps, w2, y)
+    else:
+        cols = workers.scratch(y.shape[0], w2.shape[0], x.dtype)
+        im2col(x[b0:b1], cols, *geometry)
+        np.matmul(cols, w2, out=y)
+    if bias is not None:
+        bias_activation(y, bias, act)
 
 
 @register_kernel("Conv2D", "cpu")
@@ -341,7 +351,7 @@ def conv2d_backprop_input(dy: np.ndarray, filter: np.ndarray, *, input_shape: Se
         np.matmul(dy2[b0 * per_image:b1 * per_image], w2t, out=cols)  # BLAS: see above
         col2im(cols, dx[b0:b1], *geometry)
 
-    workers.run(piece, _chunks(n, per_image, k, dy.itemsize))
+    workers.run(piece, _chunks(n, per_image * k * dy.itemsize))
     return dx
 
 
@@ -363,7 +373,7 @@ def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.n
     w2t = np.ascontiguousarray(filter.reshape(k, out).T)
     dy2, y2 = dy.reshape(n * per_image, out), y.reshape(n * per_image, out)
     dx = np.empty(x.shape, dtype=dtype) if input_grad else None
-    chunks = _chunks(n, per_image, k, dtype.itemsize)
+    chunks = _chunks(n, per_image * k * dtype.itemsize)
     windows = _filter_grad_windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w),
                                    out, chunks)
 
@@ -396,7 +406,7 @@ def conv2d_backprop_filter(x: np.ndarray, dy: np.ndarray, *, filter_shape: Seque
     geometry = _geometry((kh, kw), strides, pad, dilations, (out_h, out_w))
     k, per_image = kh * kw * c, out_h * out_w
     dy2 = dy.reshape(n * per_image, out)
-    chunks = _chunks(n, per_image, k, x.itemsize)
+    chunks = _chunks(n, per_image * k * x.itemsize)
     windows = _filter_grad_windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w),
                                    out, chunks)
 

@@ -50,29 +50,44 @@ def _larger(m, v):  # pragma: no cover
     return v if (v > m) | (v != v) else m
 
 
+@njit(cache=True, nogil=True)
+def _max_pool_row(x, y, b, p, kh, kw, sh, sw, top, left):  # pragma: no cover
+    """Output row p of image b of the max pooling of x into y."""
+    _, height, width, c = x.shape
+    out_w = y.shape[2]
+    r = p * sh - top
+    for q in range(out_w):
+        s = q * sw - left
+        if kh == 2 and kw == 2 and r >= 0 and r + 2 <= height and s >= 0 and s + 2 <= width:
+            # The common 2x2 window, inside the image: its four cells stay in registers and
+            # the loop over channels vectorizes (5x faster than the general loop below).
+            for k in range(c):
+                v0, v1 = x[b, r, s, k], x[b, r, s + 1, k]
+                v2, v3 = x[b, r + 1, s, k], x[b, r + 1, s + 1, k]
+                y[b, p, q, k] = _larger(_larger(_larger(v0, v1), v2), v3)
+            continue
+        for k in range(c):
+            y[b, p, q, k] = _NEG_INF
+        for i in range(max(-r, 0), min(kh, height - r)):
+            for j in range(max(-s, 0), min(kw, width - s)):
+                for k in range(c):
+                    y[b, p, q, k] = _larger(y[b, p, q, k], x[b, r + i, s + j, k])
+
+
 @njit(parallel=True, cache=True)
 def _max_pool(x, y, kh, kw, sh, sw, top, left):  # pragma: no cover
-    n, height, width, c = x.shape
-    _, out_h, out_w, _ = y.shape
+    n, out_h = y.shape[0], y.shape[1]
     for t in prange(n * out_h):
-        b, p = t // out_h, t % out_h
-        r = p * sh - top
-        for q in range(out_w):
-            s = q * sw - left
-            if kh == 2 and kw == 2 and r >= 0 and r + 2 <= height and s >= 0 and s + 2 <= width:
-                # The common 2x2 window, inside the image: its four cells stay in registers and
-                # the loop over channels vectorizes (5x faster than the general loop below).
-                for k in range(c):
-                    v0, v1 = x[b, r, s, k], x[b, r, s + 1, k]
-                    v2, v3 = x[b, r + 1, s, k], x[b, r + 1, s + 1, k]
-                    y[b, p, q, k] = _larger(_larger(_larger(v0, v1), v2), v3)
-                continue
-            for k in range(c):
-                y[b, p, q, k] = _NEG_INF
-            for i in range(max(-r, 0), min(kh, height - r)):
-                for j in range(max(-s, 0), min(kw, width - s)):
-                    for k in range(c):
-                        y[b, p, q, k] = _larger(y[b, p, q, k], x[b, r + i, s + j, k])
+        _max_pool_row(x, y, t // out_h, t % out_h, kh, kw, sh, sw, top, left)
+
+
+@njit(cache=True, nogil=True)
+def max_pool_images(x, y, kh, kw, sh, sw, top, left):  # pragma: no cover
+    """``_max_pool`` in one thread, for a worker that pools its own chunk of images
+    (``chain.py``); the arguments after the arrays are ``_window_args``'."""
+    for b in range(y.shape[0]):
+        for p in range(y.shape[1]):
+            _max_pool_row(x, y, b, p, kh, kw, sh, sw, top, left)
 
 
 @njit(parallel=True, cache=True)

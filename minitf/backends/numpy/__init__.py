@@ -16,4 +16,5 @@ class NumpyBackend(Backend):
 register_backend("numpy", NumpyBackend)
 
 from . import creation, elementwise, reduction, shape, linalg, conv, pool, nn  # noqa: E402,F401
+from . import chain  # noqa: E402,F401
 from . import optimizers  # noqa: E402,F401
