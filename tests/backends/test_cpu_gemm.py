@@ -72,11 +72,13 @@ def test_matmul_mnist_shapes() -> None:
 @njit
 def _compiled(x, y, z, s):  # pragma: no cover
     lanes = simd.LANES
-    out = np.empty(4 * lanes, dtype=np.float32)
+    out = np.empty(6 * lanes, dtype=np.float32)
     simd.store(out, 0, simd.load(x, 3))
     simd.store(out, lanes, simd.splat(s))
     simd.store(out, 2 * lanes, simd.fma(simd.load(x, 0), simd.load(y, 0), simd.load(z, 0)))
     simd.store(out, 3 * lanes, simd.zero())
+    simd.store(out, 4 * lanes, simd.add(simd.load(x, 0), simd.load(y, 0)))
+    simd.store(out, 5 * lanes, simd.sub(simd.load(x, 0), simd.load(y, 0)))
     return out
 
 
@@ -86,7 +88,9 @@ def test_simd_stand_ins_match_the_compiled_operations() -> None:
     x, y, z = (rng.standard_normal(lanes + 4).astype(np.float32) for _ in range(3))
     s = np.float32(2.5)
     want = np.concatenate([simd._py_load(x, 3), simd._py_splat(s),
-                           simd._py_fma(x[:lanes], y[:lanes], z[:lanes]), simd._py_zero()])
+                           simd._py_fma(x[:lanes], y[:lanes], z[:lanes]), simd._py_zero(),
+                           simd._py_add(x[:lanes], y[:lanes]),
+                           simd._py_sub(x[:lanes], y[:lanes])])
     np.testing.assert_array_equal(_compiled(x, y, z, s), want)
     out = np.zeros(lanes + 2, np.float32)
     simd._py_store(out, 1, simd._py_splat(s))
@@ -113,13 +117,22 @@ for m, k, n, transposed in ((13, 7, 32, False), (20, 600, 64, True)):
     taps = np.arange(k, dtype=gemm.INDEX) * (m if transposed else 1)
     gemm.matmul(x, rows, taps, b, c)
     np.testing.assert_allclose(c, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
+from minitf.backends.cpu import winograd
+from minitf.backends.numpy import conv as np_conv
+x = rng.standard_normal((3, 8, 10, 16)).astype(np.float32)
+f = rng.standard_normal((3, 3, 16, 32)).astype(np.float32)
+y = np.empty((3, 6, 8, 32), dtype=np.float32)
+winograd.conv(x, winograd.transform_filters(f), y)
+want = np_conv.conv2d(x, f, strides=(1, 1), pad=((0, 0),) * 4, dilations=(1, 1))
+np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-4)
 print("ok")
 """
 
 
 def test_sixteen_lanes_as_on_avx512(tmp_path) -> None:
-    """The AVX-512 build (16 lanes, 32-column bands), compiled for this CPU (where it has no
-    AVX-512, LLVM splits each vector in two), in a fresh process with its own Numba cache."""
+    """The AVX-512 build (16 lanes, 32-column bands) of gemm.py and winograd.py, compiled for
+    this CPU (where it has no AVX-512, LLVM splits each vector in two), in a fresh process with
+    its own Numba cache."""
     environ = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "MINITF_SIMD_LANES": "16"}
     done = subprocess.run([sys.executable, "-c", _SIXTEEN_LANES], env=environ,
                           capture_output=True, text=True)

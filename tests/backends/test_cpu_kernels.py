@@ -308,3 +308,58 @@ def test_conv_chain_matches_numpy(case, own_gemm) -> None:
     want = np_chain.fused_conv2d_chain(x, *weights, stages=tuple(stages))
     assert got.dtype == np.float32 and got.shape == want.shape == (n, height, width, channels)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3)
+
+
+@st.composite
+def winograd_case(draw: st.DrawFn):
+    """Convolutions that winograd.py takes: 3x3, stride 1, channels a multiple of the vector
+    width in and of gemm.COLS out, even output sizes, any padding."""
+    from minitf.backends.cpu import gemm, simd
+
+    n, c = draw(st.integers(1, 3)), simd.LANES * draw(st.integers(1, 3))
+    out = gemm.COLS * draw(st.integers(1, 2))
+    out_h, out_w = 2 * draw(st.integers(1, 4)), 2 * draw(st.integers(1, 4))
+    pad = _pad(draw)
+    if pad == "valid":
+        h, w = out_h + 2, out_w + 2
+    elif pad == "same":
+        h, w = out_h, out_w
+    else:  # explicit: the input that these sides pad to out + 2
+        h, w = out_h + 2 - sum(pad[1]), out_w + 2 - sum(pad[2])
+        if min(h, w) < 1:
+            pad, h, w = "valid", out_h + 2, out_w + 2
+    pads, out_hw = conv_padding(pad, (h, w), (3, 3), (1, 1), (1, 1), "conv2d")
+    assert tuple(out_hw) == (out_h, out_w)
+    return (n, h, w, c), (3, 3, c, out), (1, 1), (1, 1), pads, out_hw, draw(st.integers(0, 2**16))
+
+
+@given(case=winograd_case())
+def test_winograd_convolutions_match_numpy(case) -> None:
+    """Forward passes and input gradients through winograd.py (small images included, which
+    the kernels otherwise leave to BLAS), against the numpy reference."""
+    from minitf.backends.cpu import winograd
+
+    x_shape, f_shape = case[0], case[1]
+    assert winograd.fits(x_shape[3], f_shape[3], (3, 3), (1, 1), (1, 1), case[5], np.float32)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cpu_conv, "WINOGRAD_INPUT_GRAD_MIN_SIDE", 0)
+        _check_conv(case)
+
+
+def test_winograd_tiles_match_the_direct_product() -> None:
+    """winograd.conv on its own: the outputs of a few images equal gemm.py's direct
+    convolution within float32 rounding, and the filters' transform is G g G^T."""
+    from minitf.backends.cpu import winograd
+
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 12, 8, 16)).astype(np.float32)
+    f = rng.standard_normal((3, 3, 16, 32)).astype(np.float32)
+    y = np.full((2, 10, 6, 32), np.nan, dtype=np.float32)
+    winograd.conv(x, winograd.transform_filters(f), y)
+    want = np_conv.conv2d(x.astype(np.float64), f.astype(np.float64), strides=(1, 1),
+                          pad=((0, 0),) * 4, dilations=(1, 1))
+    np.testing.assert_allclose(y, want, rtol=0, atol=2e-5 * np.abs(want).max())
+    g = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    u = winograd.transform_filters(f).reshape(4, 4, 16, 32)
+    np.testing.assert_allclose(u[:, :, 3, 5], g @ f[:, :, 3, 5] @ g.T, rtol=1e-6)
+    np.testing.assert_array_equal(winograd.flipped(f)[0, 2, 5, 3], f[2, 0, 3, 5])

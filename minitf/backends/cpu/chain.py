@@ -22,7 +22,7 @@ import numpy as np
 
 from ...engine.registry import register_kernel
 from ..numpy import chain as reference
-from . import conv, pool, workers
+from . import conv, pool, winograd, workers
 
 CHAIN_BYTES = 1 << 20  # the largest stage output of a chunk: about what a core's L2 cache holds
 SLOTS = ("chain0", "chain1")  # stage i writes SLOTS[i % 2] and reads what stage i - 1 wrote
@@ -42,7 +42,10 @@ def _plan(shape: Sequence[int], weights: Sequence[np.ndarray],
             kh, kw, c, out = filter.shape
             out_hw = conv._out_hw((height, width), (kh, kw), stage["strides"], stage["pad"],
                                   stage["dilations"])
-            step.update(filter_hw=(kh, kw), w2=filter.reshape(kh * kw * c, out), bias=bias,
+            fits = conv._winograd_fits(filter, stage["strides"], stage["dilations"], out_hw,
+                                       filter.dtype)
+            step.update(filter=filter, w2=filter.reshape(kh * kw * c, out), bias=bias,
+                        winograd=winograd.transform_filters(filter) if fits else None,
                         act=conv.ACTIVATION_CODES[stage["activation"]],
                         geometry=conv._geometry((kh, kw), stage["strides"], stage["pad"],
                                                 stage["dilations"], out_hw))
@@ -64,10 +67,14 @@ def _stage(step: dict[str, Any], a: np.ndarray, out: np.ndarray) -> None:
         pool.max_pool_images(a, out, *step["window"])
         return
     images = a.shape[0]
-    windows = conv._windows(a, step["filter_hw"], step["strides"], step["pad"],
-                            step["dilations"], step["image"][:2], step["image"][2],
-                            [(0, images)])
-    conv.conv_images(a, windows, step["geometry"], 0, images, step["w2"], step["bias"],
+    if step["winograd"] is not None:  # the filters' transform, computed once per call
+        product: conv.Winograd | conv.Windows | None = conv.Winograd(a, step["winograd"],
+                                                                     step["pad"])
+    else:
+        product = conv._windows(a, step["filter"].shape[:2], step["strides"], step["pad"],
+                                step["dilations"], step["image"][:2], step["image"][2],
+                                [(0, images)])
+    conv.conv_images(a, product, step["geometry"], 0, images, step["w2"], step["bias"],
                      step["act"], out.reshape(-1, step["image"][2]))
 
 

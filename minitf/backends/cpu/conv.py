@@ -30,7 +30,7 @@ import numpy as np
 from numba import njit
 
 from ...engine.registry import register_kernel
-from . import gemm, workers
+from . import gemm, winograd, workers
 
 Pairs = Sequence[Sequence[int]]
 
@@ -183,6 +183,10 @@ def _geometry(filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
 
 
 OWN_GEMM = True  # False: every product through NumPy's BLAS (the tests check both ways)
+WINOGRAD = True  # False: no winograd.py (the tests check both ways)
+# The input gradient of smaller images stays with BLAS + col2im: their padded dz is mostly
+# padding (12x12 around an 8x8 dz), and Winograd measured no faster there (log 22).
+WINOGRAD_INPUT_GRAD_MIN_SIDE = 16
 
 
 class Windows:
@@ -222,6 +226,57 @@ def _offsets(image_shape: tuple[int, int, int], filter_hw: tuple[int, int],
     taps = (((i[:, None] * width + j) * c)[:, :, None] + np.arange(c)).ravel().astype(gemm.INDEX)
     rows.flags.writeable = taps.flags.writeable = False  # shared by every call that hits the cache
     return rows, taps
+
+
+class Winograd:
+    """A forward product through ``winograd.py``: the (zero-padded) images and the filters'
+    transform, computed once per call."""
+
+    def __init__(self, x: np.ndarray, u: np.ndarray, pad: Pairs) -> None:
+        self.x = np.pad(x, pad) if any(side for pair in pad for side in pair) else x
+        self.u = u  # winograd.transform_filters(filter)
+        self.out_hw = (self.x.shape[1] - 2, self.x.shape[2] - 2)
+
+    def run(self, b0: int, b1: int, y: np.ndarray) -> None:
+        """y [rows, out] = the convolution of images b0..b1."""
+        winograd.conv(self.x[b0:b1], self.u, y.reshape(b1 - b0, *self.out_hw, y.shape[1]))
+
+
+def _product(x: np.ndarray, filter: np.ndarray, strides: Sequence[int], pad: Pairs,
+             dilations: Sequence[int], out_hw: Sequence[int],
+             chunks: list[tuple[int, int]]) -> Winograd | Windows | None:
+    """How the forward pass multiplies: by Winograd's algorithm where it fits, else by
+    gemm.py on the virtual columns where that fits, else (None) im2col + BLAS."""
+    kh, kw, c, out = filter.shape
+    if _winograd_fits(filter, strides, dilations, out_hw, x.dtype):
+        return Winograd(x, winograd.transform_filters(filter), pad)
+    return _windows(x, (kh, kw), strides, pad, dilations, out_hw, out, chunks)
+
+
+def _winograd_fits(filter: np.ndarray, strides: Sequence[int], dilations: Sequence[int],
+                   out_hw: Sequence[int], dtype: np.dtype) -> bool:
+    kh, kw, c, out = filter.shape
+    return OWN_GEMM and WINOGRAD and winograd.fits(c, out, (kh, kw), strides, dilations,
+                                                   out_hw, dtype)
+
+
+def _input_grad_winograd(filter: np.ndarray, input_hw: Sequence[int], out_hw: Sequence[int],
+                         strides: Sequence[int], pad: Pairs, dilations: Sequence[int],
+                         dtype: np.dtype) -> tuple[np.ndarray, Pairs] | None:
+    """(the flipped filters' transform, the padding of dz) when the input gradient can run as
+    the Winograd convolution of the padded dz with the flipped filters, else None. dz padded
+    by kh - 1 - top above (and so on) gives, convolved 'valid', an image of the input's size."""
+    kh, kw, c, out = filter.shape
+    if not (OWN_GEMM and WINOGRAD and min(input_hw) >= WINOGRAD_INPUT_GRAD_MIN_SIDE
+            and winograd.fits(out, c, (kh, kw), strides, dilations, input_hw, dtype)):
+        return None
+    top, left = kh - 1 - pad[1][0], kw - 1 - pad[2][0]
+    bottom = input_hw[0] + kh - 1 - out_hw[0] - top
+    right = input_hw[1] + kw - 1 - out_hw[1] - left
+    if min(top, left, bottom, right) < 0:  # padding wider than the filter: some rows unused
+        return None
+    u = winograd.transform_filters(winograd.flipped(filter))
+    return u, ((0, 0), (top, bottom), (left, right), (0, 0))
 
 
 def _windows(x: np.ndarray, filter_hw: Sequence[int], strides: Sequence[int], pad: Pairs,
@@ -289,25 +344,27 @@ def _forward(x: np.ndarray, filter: np.ndarray, strides: Sequence[int], pad: Pai
     w2 = filter.reshape(k, out)
     y = np.empty((n * per_image, out), dtype=x.dtype)
     chunks = _chunks(n, per_image * k * x.itemsize)
-    windows = _windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w), out, chunks)
+    product = _product(x, filter, strides, pad, dilations, (out_h, out_w), chunks)
 
     def piece(images: tuple[int, int]) -> None:
         b0, b1 = images
-        conv_images(x, windows, geometry, b0, b1, w2, bias, act,
+        conv_images(x, product, geometry, b0, b1, w2, bias, act,
                     y[b0 * per_image:b1 * per_image])
 
     workers.run(piece, chunks)
     return y.reshape(n, out_h, out_w, out)
 
 
-def conv_images(x: np.ndarray, windows: Windows | None, geometry: tuple[int, ...], b0: int,
-                b1: int, w2: np.ndarray, bias: np.ndarray | None, act: int,
+def conv_images(x: np.ndarray, product: Winograd | Windows | None, geometry: tuple[int, ...],
+                b0: int, b1: int, w2: np.ndarray, bias: np.ndarray | None, act: int,
                 y: np.ndarray) -> None:
-    """y [rows, out] = the convolution of images b0..b1 of x with the filters w2 [k, out],
-    then, with a bias, bias and activation code ``act``; one worker's piece of ``_forward``
-    (and of a stage of ``chain.py``)."""
-    if windows is not None:  # the columns stay virtual
-        gemm.matmul(*windows.chunk(b0, b1), windows.taps, w2, y)
+    """y [rows, out] = the convolution of images b0..b1 of x with the filters w2 [k, out]
+    (by ``product``, see ``_product``), then, with a bias, bias and activation code ``act``;
+    one worker's piece of ``_forward`` (and of a stage of ``chain.py``)."""
+    if isinstance(product, Winograd):
+        product.run(b0, b1, y)
+    elif product is not None:  # the columns stay virtual
+        gemm.matmul(*product.chunk(b0, b1), product.taps, w2, y)
     else:
         cols = workers.scratch(y.shape[0], w2.shape[0], x.dtype)
         im2col(x[b0:b1], cols, *geometry)
@@ -344,15 +401,31 @@ def conv2d_backprop_input(dy: np.ndarray, filter: np.ndarray, *, input_shape: Se
     w2t = np.ascontiguousarray(filter.reshape(k, out).T)
     dy2 = dy.reshape(n * per_image, out)
     dx = np.empty(tuple(input_shape), dtype=dy.dtype)
+    flipped = _input_grad_winograd(filter, dx.shape[1:3], (out_h, out_w), strides, pad,
+                                   dilations, dy.dtype)
 
     def piece(images: tuple[int, int]) -> None:
         b0, b1 = images
-        cols = workers.scratch((b1 - b0) * per_image, k, dy.dtype)
-        np.matmul(dy2[b0 * per_image:b1 * per_image], w2t, out=cols)  # BLAS: see above
-        col2im(cols, dx[b0:b1], *geometry)
+        _input_grad(dy2[b0 * per_image:b1 * per_image], w2t, flipped, geometry, dx[b0:b1])
 
     workers.run(piece, _chunks(n, per_image * k * dy.itemsize))
     return dx
+
+
+def _input_grad(dz: np.ndarray, w2t: np.ndarray, flipped: tuple[np.ndarray, Pairs] | None,
+                geometry: tuple[int, ...], dx: np.ndarray) -> None:
+    """dx [images, h, w, c] of a chunk from its dz [rows, out]: Winograd's convolution of the
+    padded dz with the flipped filters where ``flipped`` (``_input_grad_winograd``) has them,
+    else the columns dz @ W^T (BLAS, see above) added back onto the image by col2im."""
+    if flipped is not None:
+        u, full = flipped
+        out_h, out_w = geometry[8], geometry[9]
+        images = np.pad(dz.reshape(dx.shape[0], out_h, out_w, dz.shape[1]), full)
+        winograd.conv(images, u, dx)
+        return
+    cols = workers.scratch(dz.shape[0], w2t.shape[1], dz.dtype)
+    np.matmul(dz, w2t, out=cols)
+    col2im(cols, dx, *geometry)
 
 
 @register_kernel("FusedConv2DGrad", "cpu")
@@ -376,6 +449,8 @@ def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.n
     chunks = _chunks(n, per_image * k * dtype.itemsize)
     windows = _filter_grad_windows(x, (kh, kw), strides, pad, dilations, (out_h, out_w),
                                    out, chunks)
+    flipped = None if dx is None else _input_grad_winograd(
+        filter, x.shape[1:3], (out_h, out_w), strides, pad, dilations, dtype)
 
     def piece(images: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         b0, b1 = images
@@ -385,9 +460,7 @@ def fused_conv2d_grad(x: np.ndarray, filter: np.ndarray, dy: np.ndarray, y: np.n
         activation_grad(dy2[rows], y2[rows], act, dz, dbias)
         dfilter = _filter_share(x, windows, geometry, b0, b1, dz)
         if dx is not None:
-            cols = workers.scratch((b1 - b0) * per_image, k, dtype)
-            np.matmul(dz, w2t, out=cols)  # the columns of dx (BLAS, see above)
-            col2im(cols, dx[b0:b1], *geometry)
+            _input_grad(dz, w2t, flipped, geometry, dx[b0:b1])
         return dfilter, dbias
 
     parts = workers.run(piece, chunks)

@@ -5,12 +5,14 @@ LLVM vectorizes simple loops by itself, but not the inner kernel of a matrix pro
 speed comes from holding a tile of the result (in ``gemm.py``: 6 rows x 2 vectors) in registers
 for the whole length of the product while the inputs stream past. Numba has no type for a
 vector register, so this module defines one (``FloatVector``, an LLVM ``<LANES x float>``) and
-five operations on it, each one or two LLVM instructions:
+seven operations on it, each one or two LLVM instructions:
 
 - ``load(array, i)``: the LANES floats of ``array``'s data from flat element ``i`` on;
 - ``store(array, i, v)``: the reverse;
 - ``splat(x)``: the float32 ``x`` in every lane;
 - ``fma(a, b, c)``: ``a * b + c`` lane by lane, one rounding (a fused multiply-add);
+- ``add(a, b)``, ``sub(a, b)``: ``a + b`` and ``a - b`` lane by lane (``winograd.py``'s
+  transforms);
 - ``zero()``: a vector of zeros.
 
 LANES is 8 (AVX2's 256-bit registers), or 16 on CPUs with AVX-512, whose registers hold twice
@@ -125,6 +127,25 @@ def _fma(typingctx, a, b, c):  # noqa: ANN001, ANN202
     return vector(a, b, c), codegen
 
 
+def _lanewise(name: str):  # noqa: ANN202
+    """An intrinsic applying LLVM's binary float instruction ``name`` lane by lane."""
+
+    @intrinsic
+    def op(typingctx, a, b):  # noqa: ANN001, ANN202
+        if not a == b == vector:
+            return None
+
+        def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
+            return getattr(builder, name)(args[0], args[1])
+
+        return vector(a, b), codegen
+
+    return op
+
+
+_add, _sub = _lanewise("fadd"), _lanewise("fsub")
+
+
 @intrinsic
 def _zero(typingctx):  # noqa: ANN001, ANN202
     def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
@@ -153,7 +174,17 @@ def _py_zero() -> np.ndarray:
     return np.zeros(LANES, dtype=np.float32)
 
 
+def _py_add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a + b
+
+
+def _py_sub(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a - b
+
+
 if config.DISABLE_JIT:
     load, store, splat, fma, zero = _py_load, _py_store, _py_splat, _py_fma, _py_zero
+    add, sub = _py_add, _py_sub
 else:
     load, store, splat, fma, zero = _load, _store, _splat, _fma, _zero
+    add, sub = _add, _sub
