@@ -8,6 +8,12 @@ the product reads the windows straight from the image. Elsewhere im2col (Numba) 
 a scratch matrix and NumPy's BLAS multiplies. For the input gradient, BLAS multiplies dz by the
 filters and col2im adds the rows of the resulting columns back onto the image.
 
+3x3 convolutions of stride 1 go through Winograd's algorithm instead (``winograd.py``, 2.25x
+fewer multiply-adds) where it fits: the forward pass, and the input gradient of images of
+WINOGRAD_INPUT_GRAD_MIN_SIDE pixels or more, as the convolution of the padded dz with the
+flipped filters. ``_product`` picks the forward pass's way, ``_input_grad_winograd`` the input
+gradient's.
+
 The batch is cut into chunks of a few images, and the chunks are shared out among the worker
 threads of ``workers.py``: each worker runs the product of its chunk (gemm.py, or im2col and
 single-threaded BLAS in its own reused scratch matrix) and, for the fused kernels, the bias and
