@@ -4,7 +4,9 @@ For each layer, at batch 128, float32, relu: the forward kernel (``FusedConv2D``
 and activation), the backward kernel without the input gradient (``FusedConv2DGrad`` with
 ``input_grad=False``: the activation's derivative, the bias and filter gradients) and with it;
 the input gradient's time is the difference of the two. Each time is the fastest of ``--reps``
-calls (after one warm-up call); GFLOP/s count the product alone (2 x the multiply-adds).
+calls (after one warm-up call); GFLOP/s count the product alone (2 x the multiply-adds of the
+direct convolution, also where Winograd's algorithm does fewer, which then shows as more
+GFLOP/s than the machine has).
 ``--blas`` runs the products through NumPy's BLAS and im2col instead of gemm.py, for
 comparison.
 
