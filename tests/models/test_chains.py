@@ -146,3 +146,20 @@ def test_a_chain_needs_a_convolution_and_two_layers() -> None:
     model.add(tf.layers.conv2d(filters=2, kernel_size=1, activation="relu", name="alone"))
     assert _layer_names(model) == []
     model.dispose()
+
+
+def test_conv2d_chain_names_the_bad_stage(no_leaks) -> None:
+    x = tf.ones([1, 6, 6, 2])
+    f = tf.ones([3, 3, 2, 4])
+    with pytest.raises(ValueError, match="stages is empty"):
+        tf.fused.conv2d_chain(x, [])
+    with pytest.raises(ValueError, match="stage 1 must be a dict with 'op'"):
+        tf.fused.conv2d_chain(x, [{"op": "conv2d", "filter": f}, {"op": "avg_pool"}])
+    with pytest.raises(TypeError, match=r"stage 0 \(conv2d\).*kernel"):
+        tf.fused.conv2d_chain(x, [{"op": "conv2d", "filter": f, "kernel": 3}])
+    with pytest.raises(ValueError, match="stage 1"):  # 4 channels arrive, the filter wants 2
+        tf.fused.conv2d_chain(x, [{"op": "conv2d", "filter": f},
+                                  {"op": "conv2d", "filter": f}])
+    with pytest.raises(ValueError, match="stage 0.*activation"):
+        tf.fused.conv2d_chain(x, [{"op": "conv2d", "filter": f, "activation": "tanh"}])
+    tf.dispose([x, f])
