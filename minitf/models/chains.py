@@ -4,9 +4,9 @@ In ``predict`` and ``evaluate``, a Conv2D layer whose output only feeds a MaxPoo
 another Conv2D layer does not need that output as a tensor of its own: the whole run can go
 through ``tf.fused.conv2d_chain``, which takes a few images at a time through every layer of
 the run and keeps the intermediate images in the cache (the mnist-node convnet infers about
-10% faster; docs/performance.md). ``find_chains`` finds such runs once per graph; the model
-uses them only when it does not train, and the op itself runs the layers one by one under a
-recording tape, so gradients still see every layer.
+12% faster; docs/performance.md, log 21). ``find_chains`` finds such runs once per graph; the
+model uses them only when it does not train, and the op itself runs the layers one by one under
+a recording tape, so gradients still see every layer.
 
 A run qualifies when:
 
